@@ -1,0 +1,75 @@
+/**
+ * The live channel: one socket, topics kept across reconnects, and resume from the last
+ * event id seen, so that nothing is missed while the connection was down.
+ */
+export interface LiveEvent {
+  id: string;
+  topic: string;
+  event: string;
+  data: Record<string, any>;
+}
+
+type Handler = (event: LiveEvent) => void;
+
+export class Live {
+  #socket: WebSocket | undefined;
+  #topics = new Map<string, Set<Handler>>();
+  #lastId: string | undefined;
+  #retry = 500;
+  #closed = false;
+  onResync: (topic: string) => void = () => {};
+
+  constructor() {
+    this.#open();
+  }
+
+  #open() {
+    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+    const socket = new WebSocket(`${scheme}://${location.host}/api/live`);
+    this.#socket = socket;
+    socket.onopen = () => {
+      this.#retry = 500;
+      const topics = [...this.#topics.keys()];
+      if (topics.length) this.#send({ type: 'subscribe', topics, ...(this.#lastId ? { since: this.#lastId } : {}) });
+    };
+    socket.onmessage = (message) => {
+      const frame = JSON.parse(String(message.data));
+      if (frame.type === 'event') {
+        this.#lastId = frame.id;
+        for (const handler of this.#topics.get(frame.topic) ?? []) handler(frame);
+      } else if (frame.type === 'resync') this.onResync(frame.topic);
+    };
+    socket.onclose = () => {
+      if (this.#closed) return;
+      setTimeout(() => this.#open(), this.#retry);
+      this.#retry = Math.min(this.#retry * 2, 15_000);
+    };
+  }
+
+  #send(frame: unknown) {
+    if (this.#socket?.readyState === WebSocket.OPEN) this.#socket.send(JSON.stringify(frame));
+  }
+
+  subscribe(topic: string, handler: Handler): () => void {
+    let handlers = this.#topics.get(topic);
+    if (!handlers) {
+      this.#topics.set(topic, (handlers = new Set()));
+      this.#send({ type: 'subscribe', topics: [topic] });
+    }
+    handlers.add(handler);
+    return () => {
+      handlers!.delete(handler);
+      if (handlers!.size === 0) {
+        this.#topics.delete(topic);
+        this.#send({ type: 'unsubscribe', topics: [topic] });
+      }
+    };
+  }
+
+  close() {
+    this.#closed = true;
+    this.#socket?.close();
+  }
+}
+
+export const live = new Live();

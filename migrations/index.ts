@@ -1,0 +1,19 @@
+import type { Migration } from 'kysely';
+import * as accounts from './20261122T010000Z_accounts';
+import * as forum from './20261122T020000Z_forum';
+import * as live from './20261122T030000Z_live';
+import * as moderation from './20261122T040000Z_moderation';
+import * as cursorPrecision from './20261122T050000Z_cursor-precision';
+
+/**
+ * Every migration, by name, in order. A static list (rather than reading the folder at run
+ * time) works the same under tsx, vitest and any bundler; a test checks that each file in
+ * this folder is listed here.
+ */
+export const migrations: Record<string, Migration> = {
+  '20261122T010000Z_accounts': accounts,
+  '20261122T020000Z_forum': forum,
+  '20261122T030000Z_live': live,
+  '20261122T040000Z_moderation': moderation,
+  '20261122T050000Z_cursor-precision': cursorPrecision,
+};

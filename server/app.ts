@@ -1,0 +1,175 @@
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import underPressure from '@fastify/under-pressure';
+import websocket from '@fastify/websocket';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { DestinationStream } from 'pino';
+import accountsRoutes from './accounts/accounts.routes';
+import { createAccountsService, type AccountsService } from './accounts/accounts.service';
+import { PasswordHasher } from './accounts/password-hasher';
+import sessionPlugin from './accounts/session';
+import type { Config } from './config';
+import { connectDatabase, type Database } from './db/database';
+import forumRoutes from './forum/forum.routes';
+import { createForumService, type ForumService } from './forum/forum.service';
+import { loadGuidelines } from './forum/guidelines';
+import healthRoutes from './health/health.routes';
+import { crisisMatcher, loadCrisisConfig } from './moderation/crisis';
+import { renderFlagEvent } from './moderation/flag-event';
+import moderationRoutes from './moderation/moderation.routes';
+import { createModerationService } from './moderation/moderation.service';
+import { createLive, type Live, type LiveOptions } from './live/live.module';
+import liveRoutes from './live/live.routes';
+import notificationsRoutes from './notifications/notifications.routes';
+import { createClientKey } from './http/client-key';
+import errorHandler, { send } from './http/error-handler';
+import { loggerOptions } from './http/logging';
+import originCheck from './http/origin-check';
+import { SharedRateLimitStore } from './http/rate-limit-store';
+import securityHeaders from './http/security-headers';
+import spaRoutes from './http/spa';
+import { resolveServerSecret } from './secret';
+
+export interface BuildOptions {
+  /** An open, migrated database; the caller keeps ownership. Else one is opened from config. */
+  database?: Database;
+  /** Where logs go (tests capture them); stdout by default. */
+  logStream?: DestinationStream;
+  /** Directory of the built SPA (tests point it at a fixture). */
+  clientDist?: string;
+  /** Live-channel limits (tests shrink them). */
+  live?: LiveOptions;
+}
+
+export interface Haven {
+  config: Readonly<Config>;
+  /** Every route, as registered; tests walk it so that no route escapes a security check. */
+  routes: Array<{ method: string; url: string }>;
+  database: Database;
+  accounts: AccountsService;
+  forum: ForumService;
+  live: Live;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    haven: Haven;
+  }
+}
+
+/**
+ * Builds the whole app without listening. Order is fixed: infrastructure (errors, logging,
+ * cookies, origin check, headers, limits), then services, then routes.
+ */
+export async function buildApp(config: Readonly<Config>, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const serverSecret = resolveServerSecret(config);
+  const clientKey = createClientKey(serverSecret);
+  const ownsDatabase = !options.database;
+  const database = options.database ?? (await connectDatabase(config));
+
+  const app = Fastify({
+    logger: loggerOptions(config.logLevel, options.logStream),
+    trustProxy: config.trustProxy,
+    bodyLimit: 256 * 1024,
+    // Request ids are counters, not anything derived from the client.
+    requestIdHeader: false,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  const routes: Haven['routes'] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
+
+  // Infrastructure.
+  await app.register(errorHandler);
+  await app.register(cookie);
+  await app.register(originCheck, { allowedOrigins: config.allowedOrigins });
+  await app.register(securityHeaders, { https: config.secureCookies });
+  await app.register(underPressure, {
+    maxEventLoopDelay: 2_000,
+    retryAfter: 5,
+    pressureHandler: (_request, reply) => {
+      reply.header('retry-after', '5');
+      void send(reply, 503, 'unavailable', 'Haven is under heavy load. Please try again shortly.');
+    },
+  });
+  await app.register(rateLimit, {
+    global: false,
+    store: SharedRateLimitStore,
+    keyGenerator: (request) => clientKey(request.ip),
+    errorResponseBuilder: (_request, context) => {
+      const seconds = Math.max(1, Math.ceil(context.ttl / 1000));
+      return Object.assign(new Error(`Too many attempts. Please wait ${seconds} s and try again.`), {
+        statusCode: 429,
+        code: 'rate_limited',
+      });
+    },
+  });
+  // Our own preClose: the plugin's default closes sockets with no status code, and the
+  // contract wants 1001 ("going away") so that clients reconnect elsewhere at once.
+  let closeSockets = () => {};
+  await app.register(websocket, {
+    options: { maxPayload: 64 * 1024, perMessageDeflate: false },
+    preClose(done) {
+      closeSockets();
+      this.websocketServer.close();
+      done();
+    },
+  });
+  await app.register(swagger, {
+    openapi: { info: { title: 'Haven API', version: '1' } },
+    transform: jsonSchemaTransform,
+  });
+
+  // Services.
+  const hasher = new PasswordHasher(config.passwordHash, config.hashConcurrency, config.hashQueueMax);
+  const accounts = createAccountsService({ db: database.db, hasher, config, viewerCacheMs: config.sessionCacheMs });
+  const forum = createForumService({ db: database.db, serverSecret, pageCacheMs: config.pageCacheMs });
+  accounts.onDelete((trx, userId, erasePosts) => forum.onAccountDeleted(trx, userId, erasePosts));
+  accounts.onExport(async (userId) => ({ posts: await forum.exportPosts(userId) }));
+  accounts.onProfileChanged(() => forum.forgetPages());
+  const live = createLive({ config, database, accounts, forum, log: app.log, ...(options.live ? { options: options.live } : {}) });
+  closeSockets = () => live.hub.closeAll();
+  accounts.onExport(async (userId) => ({
+    notifications: await live.notifications.exportAll(userId),
+    mutes: await forum.exportMutes(userId),
+  }));
+  const crisis = loadCrisisConfig(config.crisisConfigPath);
+  const readsLikeCrisis = crisisMatcher(crisis.phrases);
+  const moderation = createModerationService({ db: database.db, config, events: live.events, notifications: live.notifications, forum, accounts });
+  live.extraViews.set('flag.created', renderFlagEvent(database.db));
+  forum.onWrite(async (trx, write) => {
+    // A post that reads like a crisis is never blocked: it goes to the top of the queue.
+    if (write.kind === 'created' && write.bodyMd && readsLikeCrisis(write.bodyMd)) await moderation.raiseCrisisFlag(trx, write.postId);
+    if (write.kind === 'deleted' && write.actor && write.actor.id !== write.authorId) await moderation.onModeratorDelete(trx, write.actor, write.postId);
+  });
+  app.decorate('haven', { config, routes, database, accounts, forum, live });
+  await app.register(sessionPlugin, { accounts });
+
+  // Routes.
+  await app.register(healthRoutes, { db: database.db, busReady: () => live.bus.ready() });
+  await app.register(accountsRoutes, { accounts, config, unreadNotifications: live.notifications.unreadCount });
+  await app.register(forumRoutes, {
+    forum, config, guidelines: loadGuidelines(),
+    crisisResourcesFor: (body) => (readsLikeCrisis(body) ? crisis.resources : undefined),
+  });
+  await app.register(moderationRoutes, { moderation, crisis });
+  await app.register(notificationsRoutes, { notifications: live.notifications });
+  await app.register(liveRoutes, { hub: live.hub, config });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(spaRoutes, { ...(options.clientDist ? { root: options.clientDist } : {}) });
+
+  app.addHook('onReady', async () => {
+    await accounts.ensureConfiguredAdmin();
+    await accounts.pruneIdleSessions();
+    await forum.pruneIdempotencyKeys();
+    await live.start();
+  });
+  // Sockets get their 1001 close frame before the server stops accepting.
+  app.addHook('preClose', async () => live.stop());
+  if (ownsDatabase) app.addHook('onClose', async () => database.close());
+  return app;
+}

@@ -1,0 +1,155 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Haven's configuration, read once from the environment and frozen.
+ * Every variable is optional; a bad value stops the start with a message naming it.
+ * There is deliberately no NODE_ENV branching: tests build their config explicitly.
+ */
+const intFrom = (min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max);
+
+const envSchema = z.object({
+  PORT: intFrom(0, 65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_ORIGIN: z
+    .url()
+    .refine((v) => URL.canParse(v) && new URL(v).origin === v.replace(/\/$/, ''), 'must be an origin: scheme://host[:port]')
+    .optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  SERVER_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  AUTO_HIDE_FLAGS: intFrom(1, 1000).default(3),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ADMIN_PSEUDONYM: z.string().regex(/^[A-Za-z0-9_-]{3,24}$/, 'must be 3 to 24 of A-Z a-z 0-9 _ -').optional(),
+  ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').max(256).optional(),
+  RATE_LIMIT_FACTOR: z.coerce.number().positive().max(1_000_000).default(1),
+  HASH_CONCURRENCY: intFrom(1, 64).default(2),
+  HASH_QUEUE_MAX: intFrom(0, 100_000).default(64),
+  EVENT_RETENTION_HOURS: z.coerce.number().positive().max(24 * 365).default(48),
+  CRISIS_CONFIG: z.string().min(1).optional(),
+  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  PAGE_CACHE_MS: intFrom(0, 3_600_000).default(30_000),
+  SESSION_CACHE_MS: intFrom(0, 60_000).default(5_000),
+});
+
+export interface PasswordHashParams {
+  memoryCost: number;
+  timeCost: number;
+  parallelism: number;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  /** The origin that CSRF and WebSocket checks compare against. */
+  publicOrigin: string;
+  /** Every origin accepted as "ours" (the public one, plus 127.0.0.1 when defaulted). */
+  allowedOrigins: readonly string[];
+  secureCookies: boolean;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  serverSecret: string | undefined;
+  autoHideFlags: number;
+  logLevel: string;
+  admin: { pseudonym: string; password: string } | undefined;
+  rateLimitFactor: number;
+  hashConcurrency: number;
+  hashQueueMax: number;
+  passwordHash: PasswordHashParams;
+  eventRetentionHours: number;
+  crisisConfigPath: string | undefined;
+  /** Behind a load balancer: take the client address from X-Forwarded-For. */
+  trustProxy: boolean;
+  /** How long a thread page may be served from the per-process cache; 0 disables it. */
+  pageCacheMs: number;
+  /** How long a resolved session is reused in this process (access changes evict it at once). */
+  sessionCacheMs: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** OWASP's argon2id minimum: m=19 MiB, t=2, p=1. */
+export const DEFAULT_PASSWORD_HASH: PasswordHashParams = Object.freeze({
+  memoryCost: 19456,
+  timeCost: 2,
+  parallelism: 1,
+});
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  // Empty strings count as unset, as shells and compose files often export them.
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  if (Boolean(e.ADMIN_PSEUDONYM) !== Boolean(e.ADMIN_PASSWORD)) {
+    throw new ConfigError(
+      'Invalid configuration:\n  ADMIN_PSEUDONYM, ADMIN_PASSWORD: set both or neither',
+    );
+  }
+  return makeConfig({
+    port: e.PORT,
+    host: e.HOST,
+    publicOrigin: e.PUBLIC_ORIGIN,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    serverSecret: e.SERVER_SECRET,
+    autoHideFlags: e.AUTO_HIDE_FLAGS,
+    logLevel: e.LOG_LEVEL,
+    admin: e.ADMIN_PSEUDONYM ? { pseudonym: e.ADMIN_PSEUDONYM, password: e.ADMIN_PASSWORD! } : undefined,
+    rateLimitFactor: e.RATE_LIMIT_FACTOR,
+    hashConcurrency: e.HASH_CONCURRENCY,
+    hashQueueMax: e.HASH_QUEUE_MAX,
+    eventRetentionHours: e.EVENT_RETENTION_HOURS,
+    crisisConfigPath: e.CRISIS_CONFIG,
+    trustProxy: e.TRUST_PROXY === 'true',
+    pageCacheMs: e.PAGE_CACHE_MS,
+    sessionCacheMs: e.SESSION_CACHE_MS,
+  });
+}
+
+export type ConfigInput = Partial<Omit<Config, 'allowedOrigins' | 'secureCookies' | 'publicOrigin'>> & {
+  publicOrigin?: string | undefined;
+};
+
+/** Fills defaults and derived fields; used by loadConfig and by tests. */
+export function makeConfig(input: ConfigInput): Readonly<Config> {
+  const port = input.port ?? 3000;
+  const explicitOrigin = input.publicOrigin?.replace(/\/$/, '');
+  const publicOrigin = explicitOrigin ?? `http://localhost:${port}`;
+  // The README sends newcomers to http://127.0.0.1:3000 while the contract's default
+  // origin is localhost; with no explicit origin both loopback spellings are ours.
+  const allowedOrigins = explicitOrigin ? [explicitOrigin] : [publicOrigin, `http://127.0.0.1:${port}`];
+  return Object.freeze({
+    port,
+    host: input.host ?? '127.0.0.1',
+    publicOrigin,
+    allowedOrigins: Object.freeze(allowedOrigins),
+    secureCookies: publicOrigin.startsWith('https:'),
+    databaseUrl: input.databaseUrl,
+    dataDir: path.resolve(input.dataDir ?? './data'),
+    serverSecret: input.serverSecret,
+    autoHideFlags: input.autoHideFlags ?? 3,
+    logLevel: input.logLevel ?? 'info',
+    admin: input.admin,
+    rateLimitFactor: input.rateLimitFactor ?? 1,
+    hashConcurrency: input.hashConcurrency ?? 2,
+    hashQueueMax: input.hashQueueMax ?? 64,
+    passwordHash: Object.freeze({ ...(input.passwordHash ?? DEFAULT_PASSWORD_HASH) }),
+    eventRetentionHours: input.eventRetentionHours ?? 48,
+    crisisConfigPath: input.crisisConfigPath,
+    trustProxy: input.trustProxy ?? false,
+    pageCacheMs: input.pageCacheMs ?? 30_000,
+    sessionCacheMs: input.sessionCacheMs ?? 5_000,
+  });
+}

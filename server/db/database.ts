@@ -1,0 +1,73 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Config } from '../config';
+import { PGlitePool } from './pglite-pool';
+import type { DB } from './schema';
+
+export type Executor = Kysely<DB>;
+
+/** A connected database: the Kysely instance plus what the live bus needs to know. */
+export interface Database {
+  readonly db: Kysely<DB>;
+  readonly kind: 'postgres' | 'pglite';
+  /** For the PostgreSQL bus: how to open its own LISTEN connection. */
+  readonly connectionString?: string;
+  close(): Promise<void>;
+}
+
+const INT8 = 20;
+const DATE = 1082;
+
+/** bigint stays a string (JSON-safe ids); a date stays 'YYYY-MM-DD' (no time-zone shift). */
+export const pgTypeParsers = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8 || oid === DATE) return (value: string) => value;
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+export function connectPostgres(connectionString: string): Database {
+  const pool = new pg.Pool({
+    connectionString,
+    max: 10,
+    // A database that is down or restarting must give quick 503s, never hung requests.
+    connectionTimeoutMillis: 5_000,
+    statement_timeout: 15_000,
+    idleTimeoutMillis: 30_000,
+    types: pgTypeParsers,
+  });
+  // Without a listener, an idle client's error (e.g. the server restarting) crashes the
+  // process. The pool discards that client and makes a new one on the next checkout.
+  pool.on('error', () => {});
+  // A client that is checked out when its connection dies (mid-transaction, say) has no
+  // pool listener, and its 'error' event would crash the process. Its query fails on its
+  // own (a 503), and the pool drops the dead client when it is released.
+  pool.on('connect', (client) => client.on('error', () => {}));
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return { db, kind: 'postgres', connectionString, close: () => db.destroy() };
+}
+
+export async function openPGlite(dataDir: string | undefined, loadDataDir?: Blob): Promise<PGlite> {
+  if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
+  return PGlite.create(dataDir, {
+    ...(loadDataDir ? { loadDataDir } : {}),
+    parsers: { [INT8]: (v: string) => v, [DATE]: (v: string) => v },
+  });
+}
+
+export function wrapPGlite(pglite: PGlite): Database {
+  const pool = new PGlitePool(pglite);
+  // The cast is the one seam between PGlite and Kysely's pg-shaped driver; the shape
+  // PostgresDialect uses (connect, query, release, end) is implemented in pglite-pool.ts.
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as unknown as pg.Pool }) });
+  return { db, kind: 'pglite', close: () => db.destroy() };
+}
+
+/** PostgreSQL when DATABASE_URL is set, else PGlite keeping its files in DATA_DIR/pglite. */
+export async function connectDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<Database> {
+  if (config.databaseUrl) return connectPostgres(config.databaseUrl);
+  return wrapPGlite(await openPGlite(path.join(config.dataDir, 'pglite')));
+}

@@ -1,0 +1,40 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { DB } from './schema';
+
+interface Pending {
+  before: Array<() => Promise<void>>;
+  after: Array<() => void>;
+}
+const pending = new WeakMap<Transaction<DB>, Pending>();
+
+/**
+ * Runs `fn` in a transaction (or in the caller's, when given). Work queued with
+ * `beforeCommit` runs last inside the outermost transaction; work queued with
+ * `afterCommit` runs once it has committed, never after a rollback.
+ */
+export async function transact<T>(db: Kysely<DB>, outer: Transaction<DB> | undefined, fn: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
+  if (outer) return fn(outer);
+  const queue: Pending = { before: [], after: [] };
+  const result = await db.transaction().execute(async (trx) => {
+    pending.set(trx, queue);
+    const value = await fn(trx);
+    for (const work of queue.before) await work();
+    return value;
+  });
+  for (const callback of queue.after) callback();
+  return result;
+}
+
+/** Queues work for the end of the transaction, just before COMMIT (event rows, under their lock). */
+export function beforeCommit(trx: Transaction<DB>, work: () => Promise<void>): void {
+  const queue = pending.get(trx);
+  if (!queue) throw new Error('beforeCommit needs a transaction opened through transact()');
+  queue.before.push(work);
+}
+
+/** Queues work for after the commit (cache invalidation, wake-ups): it must see committed data. */
+export function afterCommit(trx: Transaction<DB>, callback: () => void): void {
+  const queue = pending.get(trx);
+  if (queue) queue.after.push(callback);
+  else callback(); // not opened through transact(): nothing to wait for
+}

@@ -1,0 +1,332 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DB } from '../db/schema';
+
+/** All SQL of communities, threads, posts, mutes and idempotency keys. */
+export type Exec = Kysely<DB> | Transaction<DB>;
+
+// Only what a reader may be shown is ever selected about an author: pseudonym and the
+// recovery-day fields, and the service drops even those for anonymous posts.
+const authorColumns = [
+  'author.pseudonym as author_pseudonym',
+  'author.show_recovery_days as author_show_days',
+  'author.recovery_start_date as author_start_date',
+] as const;
+
+const postColumns = [
+  'posts.id', 'posts.thread_id', 'posts.parent_id', 'posts.depth', 'posts.path', 'posts.author_id', 'posts.anonymous',
+  'posts.alias', 'posts.body_html', 'posts.content_warnings', 'posts.created_at', 'posts.edited_at',
+  'posts.deleted_at', 'posts.hidden_reason', 'posts.hidden_by',
+] as const;
+
+function postsWithAuthor(db: Exec) {
+  return db
+    .selectFrom('posts')
+    .leftJoin('users as author', 'author.id', 'posts.author_id')
+    .select([...postColumns, ...authorColumns]);
+}
+export type PostRow = Awaited<ReturnType<ReturnType<typeof postsWithAuthor>['executeTakeFirstOrThrow']>>;
+
+function threadsWithAuthor(db: Exec) {
+  return db
+    .selectFrom('threads')
+    .innerJoin('communities', 'communities.id', 'threads.community_id')
+    .leftJoin('users as author', 'author.id', 'threads.author_id')
+    .select([
+      'threads.id', 'threads.title', 'threads.author_id', 'threads.anonymous', 'threads.alias', 'threads.content_warnings',
+      'threads.reply_count', 'threads.created_at', 'threads.last_activity_at', 'communities.slug as community_slug',
+      ...authorColumns,
+    ]);
+}
+export type ThreadRow = Awaited<ReturnType<ReturnType<typeof threadsWithAuthor>['executeTakeFirstOrThrow']>>;
+
+export function listCommunities(db: Exec) {
+  return db.selectFrom('communities').select(['id', 'slug', 'name', 'description', 'thread_count']).orderBy('id').execute();
+}
+
+export function findCommunity(db: Exec, slug: string) {
+  return db.selectFrom('communities').select(['id', 'slug']).where('slug', '=', slug).executeTakeFirst();
+}
+
+/** Latest activity first; the cursor is the last row's (last_activity_at, id). */
+export function listThreads(db: Exec, communityId: string, after: { at: Date; id: string } | null, limit: number) {
+  let q = threadsWithAuthor(db).where('threads.community_id', '=', communityId);
+  if (after) {
+    q = q.where((eb) => eb(eb.refTuple('threads.last_activity_at', 'threads.id'), '<', eb.tuple(after.at, after.id)));
+  }
+  return q.orderBy('threads.last_activity_at', 'desc').orderBy('threads.id', 'desc').limit(limit).execute();
+}
+
+export function findThread(db: Exec, id: string) {
+  return threadsWithAuthor(db).where('threads.id', '=', id).executeTakeFirst();
+}
+
+/** One page of a thread in depth-first order: a single range scan of (thread_id, path). */
+export function pagePostsQuery(db: Exec, threadId: string, afterPath: string | null, limit: number) {
+  let q = postsWithAuthor(db).where('posts.thread_id', '=', threadId);
+  if (afterPath !== null) q = q.where('posts.path', '>', afterPath);
+  return q.orderBy('posts.path').limit(limit);
+}
+
+export function pagePosts(db: Exec, threadId: string, afterPath: string | null, limit: number) {
+  return pagePostsQuery(db, threadId, afterPath, limit).execute();
+}
+
+export function findPost(db: Exec, id: string) {
+  return postsWithAuthor(db).where('posts.id', '=', id).executeTakeFirst();
+}
+
+export async function bumpCommunity(db: Exec, communityId: string) {
+  await db.updateTable('communities').set((eb) => ({ thread_count: eb('thread_count', '+', 1) })).where('id', '=', communityId).execute();
+}
+
+export function insertThread(db: Exec, values: { communityId: string; title: string; authorId: string; warnings: string[] }) {
+  return db
+    .insertInto('threads')
+    .values({ community_id: values.communityId, title: values.title, author_id: values.authorId, content_warnings: values.warnings })
+    .returning(['id', 'created_at'])
+    .executeTakeFirstOrThrow();
+}
+
+export async function setThreadAuthorship(db: Exec, threadId: string, anonymous: boolean, alias: string | null) {
+  await db.updateTable('threads').set({ anonymous, alias }).where('id', '=', threadId).execute();
+}
+
+export async function setThreadWarnings(db: Exec, threadId: string, warnings: string[]) {
+  await db.updateTable('threads').set({ content_warnings: warnings }).where('id', '=', threadId).execute();
+}
+
+/**
+ * Counts a reply and moves last activity, in the reply's transaction. Taking this row
+ * lock first also serializes a thread's writers, which keeps alias checks race-free.
+ */
+export function bumpThread(db: Exec, threadId: string) {
+  return db
+    .updateTable('threads')
+    .set((eb) => ({ reply_count: eb('reply_count', '+', 1), last_activity_at: sql`now()` }))
+    .where('id', '=', threadId)
+    .returning(['id', 'community_id'])
+    .executeTakeFirst();
+}
+
+export async function lockThread(db: Exec, threadId: string) {
+  await db.selectFrom('threads').select('id').where('id', '=', threadId).forUpdate().execute();
+}
+
+/**
+ * Claims the next sibling ordinal under a parent of this thread (the opening post when
+ * parentId is null). The row lock means an ordinal is never handed out twice.
+ */
+export async function claimChildOrdinal(db: Exec, threadId: string, parentId: string | null) {
+  let q = db
+    .updateTable('posts')
+    .set((eb) => ({ child_count: eb('child_count', '+', 1) }))
+    .where('thread_id', '=', threadId);
+  q = parentId ? q.where('id', '=', parentId) : q.where('depth', '=', 0);
+  const row = await q.returning(['id', 'child_count', 'path', 'depth', 'author_id']).executeTakeFirst();
+  return row ? { id: row.id, ordinal: row.child_count - 1, path: row.path, depth: row.depth, author_id: row.author_id } : undefined;
+}
+
+export function insertPost(
+  db: Exec,
+  v: {
+    threadId: string; parentId: string | null; path: string; depth: number; authorId: string; anonymous: boolean;
+    alias: string | null; bodyMd: string; bodyHtml: string; warnings: string[];
+  },
+) {
+  return db
+    .insertInto('posts')
+    .values({
+      thread_id: v.threadId, parent_id: v.parentId, path: v.path, depth: v.depth, author_id: v.authorId,
+      anonymous: v.anonymous, alias: v.alias, body_md: v.bodyMd, body_html: v.bodyHtml, content_warnings: v.warnings,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+}
+
+/** The alias this member already has in this thread, if any. */
+export async function existingAlias(db: Exec, threadId: string, authorId: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('posts')
+    .select('alias')
+    .where('thread_id', '=', threadId)
+    .where('author_id', '=', authorId)
+    .where('alias', 'is not', null)
+    .limit(1)
+    .executeTakeFirst();
+  return row?.alias ?? null;
+}
+
+export async function aliasUsedByOther(db: Exec, threadId: string, alias: string, authorId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('posts')
+    .select('id')
+    .where('thread_id', '=', threadId)
+    .where('alias', '=', alias)
+    .where(sql<boolean>`author_id is distinct from ${authorId}`)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** The same body from the same member in the same thread within five minutes. */
+export async function recentDuplicate(db: Exec, authorId: string, bodyMd: string, where: { threadId: string } | { communityId: string }) {
+  let q = db
+    .selectFrom('posts')
+    .select('posts.id')
+    .where('posts.author_id', '=', authorId)
+    .where('posts.created_at', '>', sql<Date>`now() - interval '5 minutes'`)
+    .where('posts.deleted_at', 'is', null)
+    .where('posts.body_md', '=', bodyMd);
+  if ('threadId' in where) q = q.where('posts.thread_id', '=', where.threadId);
+  else {
+    q = q
+      .innerJoin('threads', 'threads.id', 'posts.thread_id')
+      .where('threads.community_id', '=', where.communityId)
+      .where('posts.depth', '=', 0);
+  }
+  return (await q.limit(1).executeTakeFirst()) !== undefined;
+}
+
+export function postForUpdate(db: Exec, id: string) {
+  return db
+    .selectFrom('posts')
+    .select(['id', 'thread_id', 'author_id', 'depth', 'body_md', 'content_warnings', 'deleted_at', 'anonymous'])
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function insertRevision(db: Exec, postId: string, bodyMd: string, warnings: string[]) {
+  await db.insertInto('post_revisions').values({ post_id: postId, body_md: bodyMd, content_warnings: warnings }).execute();
+}
+
+export async function updatePost(db: Exec, id: string, values: { body_md?: string; body_html?: string; content_warnings?: string[]; edited?: boolean }) {
+  const { edited, ...rest } = values;
+  await db
+    .updateTable('posts')
+    .set({ ...rest, ...(edited ? { edited_at: sql`now()` } : {}) })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function setPostAuthorship(db: Exec, id: string, anonymous: boolean, alias: string | null) {
+  await db.updateTable('posts').set({ anonymous, alias }).where('id', '=', id).execute();
+}
+
+/** Deleted posts keep their place in the tree but lose their body everywhere. */
+export async function markDeleted(db: Exec, id: string) {
+  await db.updateTable('posts').set({ deleted_at: sql`now()`, body_md: '', body_html: '' }).where('id', '=', id).execute();
+}
+
+export async function deleteRevisions(db: Exec, postIds: string[] | { authorId: string }) {
+  let q = db.deleteFrom('post_revisions');
+  if (Array.isArray(postIds)) {
+    if (postIds.length === 0) return;
+    q = q.where('post_id', 'in', postIds);
+  } else {
+    q = q.where('post_id', 'in', (eb) => eb.selectFrom('posts').select('id').where('author_id', '=', postIds.authorId));
+  }
+  await q.execute();
+}
+
+/** Account erasure with erasePosts: every body and title the member wrote is emptied. */
+export async function eraseAuthorContent(db: Exec, authorId: string) {
+  await deleteRevisions(db, { authorId });
+  await db
+    .updateTable('posts')
+    .set({ deleted_at: sql`coalesce(deleted_at, now())`, body_md: '', body_html: '' })
+    .where('author_id', '=', authorId)
+    .execute();
+  await db.updateTable('threads').set({ title: '[deleted]' }).where('author_id', '=', authorId).execute();
+}
+
+/** Visible posts (not deleted, not hidden) matching the words, newest first. */
+export function searchPosts(db: Exec, q: string, beforeId: string | null, limit: number) {
+  const query = sql`websearch_to_tsquery('english', ${q})`;
+  let s = postsWithAuthor(db)
+    .innerJoin('threads', 'threads.id', 'posts.thread_id')
+    .where('posts.deleted_at', 'is', null)
+    .where('posts.hidden_by', 'is', null)
+    .where((eb) =>
+      eb.or([
+        sql<boolean>`posts.search @@ ${query}`,
+        eb.and([eb('posts.depth', '=', 0), sql<boolean>`threads.search @@ ${query}`]),
+      ]),
+    );
+  if (beforeId) s = s.where('posts.id', '<', beforeId);
+  return s.orderBy('posts.id', 'desc').limit(limit).execute();
+}
+
+export function postsByAuthor(db: Exec, authorId: string) {
+  return db
+    .selectFrom('posts')
+    .select(['id', 'thread_id', 'parent_id', 'anonymous', 'alias', 'body_md', 'content_warnings', 'created_at', 'edited_at', 'deleted_at'])
+    .where('author_id', '=', authorId)
+    .orderBy('id')
+    .execute();
+}
+
+// Mutes.
+export async function insertMute(db: Exec, muterId: string, mutedId: string) {
+  await db.insertInto('mutes').values({ muter_id: muterId, muted_id: mutedId }).onConflict((oc) => oc.doNothing()).execute();
+}
+
+export async function deleteMute(db: Exec, muterId: string, mutedId: string) {
+  await db.deleteFrom('mutes').where('muter_id', '=', muterId).where('muted_id', '=', mutedId).execute();
+}
+
+export async function mutedIdsOf(db: Exec, muterId: string): Promise<Set<string>> {
+  const rows = await db.selectFrom('mutes').select('muted_id').where('muter_id', '=', muterId).execute();
+  return new Set(rows.map((r) => r.muted_id));
+}
+
+export function mutesOf(db: Exec, muterId: string) {
+  return db
+    .selectFrom('mutes')
+    .innerJoin('users', 'users.id', 'mutes.muted_id')
+    .select(['users.pseudonym', 'mutes.created_at'])
+    .where('mutes.muter_id', '=', muterId)
+    .execute();
+}
+
+
+// Idempotency keys.
+/**
+ * Claims (userId, key) for this request, or returns the earlier claim. A concurrent request
+ * with the same key blocks on the unique index until the first commits, then sees its
+ * stored response. A claim older than 24 hours is taken over as if new.
+ */
+export async function claimIdempotencyKey(db: Exec, userId: string, key: string, requestHash: string) {
+  const claimed = await db
+    .insertInto('idempotency_keys')
+    .values({ user_id: userId, key, request_hash: requestHash })
+    .onConflict((oc) =>
+      oc
+        .columns(['user_id', 'key'])
+        .doUpdateSet({ request_hash: requestHash, status: null, response: null, created_at: sql`now()` })
+        .where('idempotency_keys.created_at', '<', sql<Date>`now() - interval '24 hours'`),
+    )
+    .returning('key')
+    .executeTakeFirst();
+  if (claimed) return { claimed: true as const };
+  const earlier = await db
+    .selectFrom('idempotency_keys')
+    .select(['request_hash', 'status', 'response'])
+    .where('user_id', '=', userId)
+    .where('key', '=', key)
+    .executeTakeFirstOrThrow();
+  return { claimed: false as const, earlier };
+}
+
+export async function completeIdempotencyKey(db: Exec, userId: string, key: string, status: number, response: unknown) {
+  await db
+    .updateTable('idempotency_keys')
+    .set({ status, response: JSON.stringify(response) })
+    .where('user_id', '=', userId)
+    .where('key', '=', key)
+    .execute();
+}
+
+export async function pruneIdempotencyKeys(db: Exec) {
+  await db.deleteFrom('idempotency_keys').where('created_at', '<', sql<Date>`now() - interval '24 hours'`).execute();
+}

@@ -1,0 +1,113 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Transaction } from 'kysely';
+import type { Viewer } from '../accounts/accounts.service';
+import { requireActiveMember, requireMember } from '../accounts/session';
+import type { DB } from '../db/schema';
+import type { Config } from '../config';
+import * as c from '../contract/forum';
+import { postingRateLimit } from '../http/rate-limits';
+import type { ForumService } from './forum.service';
+import type { Guidelines } from './guidelines';
+
+export interface ForumRoutesOptions {
+  forum: ForumService;
+  config: Config;
+  guidelines: Guidelines;
+  /** Crisis resources for a new post's author, when its body reads like a crisis. */
+  crisisResourcesFor?: (body: string) => c.CrisisResource[] | undefined;
+}
+
+const idempotencyHeaders = z.object({ 'idempotency-key': c.idempotencyKey.optional() });
+
+export default async function forumRoutes(fastify: FastifyInstance, opts: ForumRoutesOptions) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const { forum } = opts;
+  const postingLimit = postingRateLimit(opts.config);
+
+  /** A new thread or reply: at most once per Idempotency-Key, with crisis resources when the body calls for them. */
+  function create<T extends object>(viewer: Viewer, key: string | undefined, request: unknown, text: string, write: (trx?: Transaction<DB>) => Promise<T>) {
+    return forum.idempotent(viewer, key, request, 201, async (trx) => {
+      const created = await write(trx);
+      const crisisResources = opts.crisisResourcesFor?.(text);
+      return crisisResources ? { ...created, crisisResources } : created;
+    });
+  }
+
+  app.get('/api/communities', { schema: { response: { 200: c.communitiesResponse } } }, async () => ({
+    communities: await forum.listCommunities(),
+  }));
+
+  app.get('/api/guidelines', { schema: { response: { 200: c.guidelinesResponse } } }, async () => opts.guidelines);
+
+  app.get('/api/communities/:slug/threads', {
+    schema: { params: c.slugParams, querystring: c.threadsQuery, response: { 200: c.threadsResponse } },
+  }, async (request) => forum.listThreads(request.params.slug, request.query.cursor, request.query.limit));
+
+  app.post('/api/communities/:slug/threads', {
+    config: postingLimit,
+    schema: { params: c.slugParams, headers: idempotencyHeaders, body: c.createThreadBody, response: { 201: c.createThreadResponse } },
+  }, async (request, reply) => {
+    const viewer = await requireActiveMember(request);
+    const { params, body } = request;
+    const result = await create(viewer, request.headers['idempotency-key'], ['thread', params.slug, body], `${body.title}\n\n${body.body}`, (trx) =>
+      forum.createThread(viewer, params.slug, body, trx),
+    );
+    return reply.code(result.status as 201).send(result.body);
+  });
+
+  app.get('/api/threads/:id', {
+    schema: { params: c.idParams, querystring: c.threadQuery, response: { 200: c.threadResponse } },
+  }, async (request, reply) => {
+    const { params, query } = request;
+    const viewer = await request.viewer();
+    if (viewer) return forum.readThread(params.id, viewer, query.cursor, query.limit);
+    // Visitors all see the same page: send the JSON encoded once per cached page.
+    // Fastify sends a string payload as-is; the typed reply only knows the object form.
+    const json = await forum.readThreadAsVisitor(params.id, query.cursor, query.limit);
+    return reply.type('application/json; charset=utf-8').send(json as unknown as c.ThreadResponse);
+  });
+
+  app.post('/api/threads/:id/posts', {
+    config: postingLimit,
+    schema: { params: c.idParams, headers: idempotencyHeaders, body: c.createPostBody, response: { 201: c.createPostResponse } },
+  }, async (request, reply) => {
+    const viewer = await requireActiveMember(request);
+    const { params, body } = request;
+    const result = await create(viewer, request.headers['idempotency-key'], ['post', params.id, body], body.body, async (trx) => ({
+      post: await forum.createPost(viewer, params.id, body, trx),
+    }));
+    return reply.code(result.status as 201).send(result.body);
+  });
+
+  app.patch('/api/posts/:id', {
+    schema: { params: c.idParams, body: c.editPostBody, response: { 200: c.postResponse } },
+  }, async (request) => ({ post: await forum.editPost(await requireActiveMember(request), request.params.id, request.body) }));
+
+  app.post('/api/posts/:id/anonymize', {
+    schema: { params: c.idParams, response: { 200: c.postResponse } },
+  }, async (request) => ({ post: await forum.anonymizePost(await requireActiveMember(request), request.params.id) }));
+
+  app.delete('/api/posts/:id', { schema: { params: c.idParams } }, async (request, reply) => {
+    // Suspended members may still delete their own words: removing is never blocked.
+    await forum.deletePost(await requireMember(request), request.params.id);
+    return reply.code(204).send();
+  });
+
+  app.get('/api/search', {
+    schema: { querystring: c.searchQuery, response: { 200: c.searchResponse } },
+  }, async (request) => forum.search(request.query.q, await request.viewer(), request.query.cursor, request.query.limit));
+
+  for (const [method, mute] of [['POST', true], ['DELETE', false]] as const) {
+    app.route({
+      method,
+      url: '/api/users/:pseudonym/mute',
+      schema: { params: c.pseudonymParams },
+      handler: async (request, reply) => {
+        await forum.setMute(await requireMember(request), request.params.pseudonym, mute);
+        return reply.code(204).send();
+      },
+    });
+  }
+}

@@ -1,0 +1,97 @@
+import type { Viewer } from '../accounts/accounts.service';
+import { isModerator } from '../accounts/accounts.service';
+import { recoveryDays } from '../accounts/recovery-days';
+import type { ContentWarning } from '../contract/content-warnings';
+import type { Author, Post, Thread } from '../contract/forum';
+import { validationFailed } from '../http/errors';
+import type { PostRow, ThreadRow } from './forum.repository';
+
+/** Rows → API shapes, applying what this reader may see. The only place that decides it. */
+
+export const DELETED_MEMBER = 'deleted member';
+
+interface AuthorFields {
+  author_id: string | null;
+  anonymous: boolean;
+  alias: string | null;
+  author_pseudonym: string | null;
+  author_show_days: boolean | null;
+  author_start_date: string | null;
+}
+
+export function toAuthor(row: AuthorFields): Author {
+  // An anonymous author is the alias and nothing else: no id, pseudonym or recovery days.
+  if (row.anonymous) return { anonymous: true, alias: row.alias ?? 'Anonymous' };
+  if (row.author_id === null || row.author_pseudonym === null) return { anonymous: false, pseudonym: DELETED_MEMBER };
+  const days = row.author_show_days ? recoveryDays(row.author_start_date) : null;
+  return { anonymous: false, pseudonym: row.author_pseudonym, ...(days !== null ? { recoveryDays: days } : {}) };
+}
+
+export function toPost(row: PostRow, viewer: Viewer | null, muted: ReadonlySet<string>): Post {
+  const mine = viewer !== null && row.author_id === viewer.id;
+  const deleted = row.deleted_at !== null;
+  const hidden = row.hidden_by ? { reason: row.hidden_reason ?? '', by: row.hidden_by } : null;
+  // Hidden bodies reach only their author and moderators; deleted bodies reach no one.
+  const showBody = !deleted && (!hidden || mine || isModerator(viewer));
+  const post: Post = {
+    id: row.id,
+    threadId: row.thread_id,
+    parentId: row.parent_id,
+    depth: row.depth,
+    author: toAuthor(row),
+    bodyHtml: showBody ? row.body_html : null,
+    contentWarnings: row.content_warnings as ContentWarning[],
+    createdAt: row.created_at.toISOString(),
+    editedAt: row.edited_at ? new Date(row.edited_at).toISOString() : null,
+    deleted,
+    hidden,
+    mine,
+  };
+  // Muting marks named posts only: flagging an anonymous post as muted would tell the
+  // muter who wrote it.
+  if (viewer) post.muted = !row.anonymous && row.author_id !== null && muted.has(row.author_id);
+  return post;
+}
+
+export function toThread(row: ThreadRow): Thread {
+  return {
+    id: row.id,
+    communitySlug: row.community_slug,
+    title: row.title,
+    author: toAuthor(row),
+    createdAt: row.created_at.toISOString(),
+    lastActivityAt: row.last_activity_at.toISOString(),
+    replyCount: row.reply_count,
+    contentWarnings: row.content_warnings as ContentWarning[],
+  };
+}
+
+/** Opaque cursors: base64url of a small JSON array. Bad ones are a 400, never a 500. */
+export function encodeCursor(parts: Array<string | number>): string {
+  return Buffer.from(JSON.stringify(parts)).toString('base64url');
+}
+
+export function badCursor() {
+  return validationFailed('That cursor is not valid.', [{ path: 'query.cursor', message: 'is not a cursor this server made' }]);
+}
+
+/** The cursor's parts, each checked against its pattern; null when there is no cursor. */
+export function decodeCursor(cursor: string | undefined, patterns: RegExp[]): string[] | null {
+  if (cursor === undefined) return null;
+  let parts: unknown;
+  try {
+    parts = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw badCursor();
+  }
+  const ok =
+    Array.isArray(parts) &&
+    parts.length === patterns.length &&
+    parts.every((p, i) => typeof p === 'string' && p.length <= 4000 && patterns[i]!.test(p));
+  if (!ok) throw badCursor();
+  return parts as string[];
+}
+
+export const CURSOR_ID = /^[1-9]\d{0,18}$/;
+export const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+export const CURSOR_PATH = /^[0-9A-Za-z]+$/;

@@ -1,0 +1,212 @@
+import pg from 'pg';
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema';
+import { eventsAfter, lastEventId, NOTIFY_CHANNEL, type EventRow } from './events.repository';
+
+export type EventListener = (events: EventRow[]) => Promise<void>;
+
+/**
+ * The live bus: tells this process about every committed event, in id order, once.
+ * It always reads the rows itself ("id > last read"); a notification only says when.
+ * The in-process form serves the embedded database (one process); the PostgreSQL form
+ * adds a LISTEN connection so that N processes on one database hear each other.
+ */
+export interface Bus {
+  start(): Promise<void>;
+  close(): Promise<void>;
+  /** True while events will reach this process promptly. */
+  ready(): boolean;
+  /** A commit in this process wrote events: read them now rather than wait for NOTIFY. */
+  wake(): void;
+  /** The last event id this process has dispatched. */
+  position(): string;
+  onEvents(listener: EventListener): void;
+}
+
+const BATCH = 500;
+const SAFETY_POLL_MS = 5_000;
+
+/** Reads events after the last one dispatched, one reader at a time, in order. */
+class EventPump {
+  #last = '0';
+  #running = false;
+  #again = false;
+  #listeners: EventListener[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  constructor(private readonly db: Kysely<DB>, private readonly onError: (err: unknown) => void) {}
+
+  async start() {
+    // A new process starts at the present; clients catch up on the past with `since`.
+    this.#last = await lastEventId(this.db);
+    // A safety net: even if a notification were lost, nothing waits longer than this.
+    this.#timer = setInterval(() => this.pump(), SAFETY_POLL_MS).unref();
+  }
+
+  stop() {
+    this.#closed = true;
+    clearInterval(this.#timer);
+  }
+
+  position() {
+    return this.#last;
+  }
+
+  onEvents(listener: EventListener) {
+    this.#listeners.push(listener);
+  }
+
+  pump(): void {
+    if (this.#closed) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    this.#running = true;
+    void this.#drain().finally(() => {
+      this.#running = false;
+      if (this.#again) {
+        this.#again = false;
+        this.pump();
+      }
+    });
+  }
+
+  async #drain() {
+    try {
+      for (;;) {
+        const rows = await eventsAfter(this.db, this.#last, BATCH);
+        if (rows.length === 0) return;
+        for (const listener of this.#listeners) {
+          try {
+            await listener(rows);
+          } catch (err) {
+            this.onError(err);
+          }
+        }
+        this.#last = rows[rows.length - 1]!.id;
+        if (rows.length < BATCH) return;
+      }
+    } catch (err) {
+      // The database is away; the next wake, notification or safety poll tries again.
+      this.onError(err);
+    }
+  }
+}
+
+/** What both buses share: the pump that reads events in order after the last id. */
+abstract class PumpedBus implements Bus {
+  protected readonly pump: EventPump;
+  constructor(db: Kysely<DB>, protected readonly onError: (err: unknown) => void) {
+    this.pump = new EventPump(db, onError);
+  }
+  abstract start(): Promise<void>;
+  abstract close(): Promise<void>;
+  abstract ready(): boolean;
+  wake() {
+    this.pump.pump();
+  }
+  position() {
+    return this.pump.position();
+  }
+  onEvents(listener: EventListener) {
+    this.pump.onEvents(listener);
+  }
+}
+
+export class InProcessBus extends PumpedBus {
+  start() {
+    return this.pump.start();
+  }
+  async close() {
+    this.pump.stop();
+  }
+  ready() {
+    return true;
+  }
+}
+
+/**
+ * One dedicated LISTEN connection per process. When it drops (database restart, backend
+ * killed), the process reconnects with backoff and then reads everything after its last
+ * id, so events written meanwhile arrive late but none is skipped.
+ */
+export class PostgresBus extends PumpedBus {
+  #client: pg.Client | undefined;
+  #listening = false;
+  #closed = false;
+  #retry: NodeJS.Timeout | undefined;
+
+  constructor(
+    db: Kysely<DB>,
+    private readonly connectionString: string,
+    onError: (err: unknown) => void,
+  ) {
+    super(db, onError);
+  }
+
+  async start() {
+    await this.pump.start();
+    await this.#connect(0);
+  }
+
+  async #connect(attempt: number): Promise<void> {
+    if (this.#closed) return;
+    const client = new pg.Client({ connectionString: this.connectionString, connectionTimeoutMillis: 5_000 });
+    client.on('notification', () => this.pump.pump());
+    client.on('error', (err) => this.#lost(client, err));
+    client.on('end', () => this.#lost(client));
+    try {
+      await client.connect();
+      await client.query(`listen ${NOTIFY_CHANNEL}`);
+      this.#client = client;
+      this.#listening = true;
+      this.pump.pump(); // catch up on whatever was written while we were not listening
+    } catch (err) {
+      client.removeAllListeners('end');
+      await client.end().catch(() => {});
+      if (attempt === 0) this.onError(err);
+      this.#scheduleReconnect(attempt + 1);
+    }
+  }
+
+  #lost(client: pg.Client, err?: unknown) {
+    if (this.#client !== client) return;
+    this.#client = undefined;
+    this.#listening = false;
+    if (err) this.onError(err);
+    client.removeAllListeners();
+    client.on('error', () => {});
+    void client.end().catch(() => {});
+    this.#scheduleReconnect(1);
+  }
+
+  #scheduleReconnect(attempt: number) {
+    if (this.#closed || this.#retry) return;
+    const delay = Math.min(5_000, 100 * 2 ** Math.min(attempt, 6));
+    this.#retry = setTimeout(() => {
+      this.#retry = undefined;
+      void this.#connect(attempt);
+    }, delay);
+    this.#retry.unref();
+  }
+
+  async close() {
+    this.#closed = true;
+    clearTimeout(this.#retry);
+    this.pump.stop();
+    const client = this.#client;
+    this.#client = undefined;
+    this.#listening = false;
+    if (client) {
+      client.removeAllListeners();
+      client.on('error', () => {});
+      await client.end().catch(() => {});
+    }
+  }
+
+  ready() {
+    return this.#listening;
+  }
+}

@@ -1,0 +1,129 @@
+import { sql } from 'kysely';
+import type { FlagReason } from '../db/schema';
+import type { Exec } from '../forum/forum.repository';
+
+/** All SQL of flags, hides, suspensions and the moderation log. */
+
+/** Inserts a flag; undefined when this member already has an open flag on the post. */
+export async function insertFlag(db: Exec, v: { postId: string; reporterId: string | null; reason: FlagReason; note: string | null }) {
+  const { rows } = await sql<{ id: string; created_at: Date }>`
+    insert into flags (post_id, reporter_id, reason, note) values (${v.postId}, ${v.reporterId}, ${v.reason}, ${v.note})
+    on conflict (post_id, reporter_id) where status = 'open' and reporter_id is not null do nothing
+    returning id, created_at
+  `.execute(db);
+  return rows[0];
+}
+
+export async function flagsSince(db: Exec, reporterId: string, hours: number): Promise<number> {
+  const { rows } = await sql<{ n: number }>`
+    select count(*)::int as n from flags where reporter_id = ${reporterId} and created_at > now() - make_interval(hours => ${hours})
+  `.execute(db);
+  return rows[0]!.n;
+}
+
+/** Distinct members with an open flag on the post; crisis flags do not count towards hiding. */
+export async function hidingFlagCount(db: Exec, postId: string): Promise<number> {
+  const { rows } = await sql<{ n: number }>`
+    select count(distinct reporter_id)::int as n from flags
+    where post_id = ${postId} and status = 'open' and reporter_id is not null and reason <> 'crisis'
+  `.execute(db);
+  return rows[0]!.n;
+}
+
+export function postForModeration(db: Exec, postId: string) {
+  return db
+    .selectFrom('posts')
+    .leftJoin('users as author', 'author.id', 'posts.author_id')
+    .select([
+      'posts.id', 'posts.thread_id', 'posts.author_id', 'posts.anonymous', 'posts.alias', 'posts.depth', 'posts.hidden_by',
+      'posts.content_warnings', 'posts.deleted_at', 'author.pseudonym as author_pseudonym', 'author.role as author_role',
+    ])
+    .where('posts.id', '=', postId)
+    .forUpdate('posts')
+    .executeTakeFirst();
+}
+export type ModPost = NonNullable<Awaited<ReturnType<typeof postForModeration>>>;
+
+export async function setHidden(db: Exec, postId: string, hidden: { by: 'moderator' | 'community'; reason: string } | null) {
+  await db
+    .updateTable('posts')
+    .set({ hidden_by: hidden?.by ?? null, hidden_reason: hidden?.reason ?? null })
+    .where('id', '=', postId)
+    .execute();
+}
+
+export async function setWarnings(db: Exec, postId: string, warnings: string[]) {
+  await db.updateTable('posts').set({ content_warnings: warnings }).where('id', '=', postId).execute();
+}
+
+export function findFlag(db: Exec, id: string) {
+  return db.selectFrom('flags').select(['id', 'post_id', 'status']).where('id', '=', id).executeTakeFirst();
+}
+
+export function flagForDelivery(db: Exec, id: string) {
+  return db
+    .selectFrom('flags')
+    .select(['id', 'post_id', 'reason', 'note', 'created_at', 'reporter_id'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function openFlagCount(db: Exec, postId: string): Promise<number> {
+  const { rows } = await sql<{ n: number }>`select count(*)::int as n from flags where post_id = ${postId} and status = 'open'`.execute(db);
+  return rows[0]!.n;
+}
+
+export async function resolveFlagsOf(db: Exec, postId: string, outcome: 'actioned' | 'dismissed', by: string): Promise<number> {
+  const result = await db
+    .updateTable('flags')
+    .set({ status: 'resolved', outcome, resolved_at: sql`now()`, resolved_by: by })
+    .where('post_id', '=', postId)
+    .where('status', '=', 'open')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/**
+ * The queue: flags grouped per post, crisis first, then oldest. The cursor is the last
+ * group's (crisis rank, first flag time, post id).
+ */
+export async function flagQueue(db: Exec, status: 'open' | 'resolved', after: { rank: number; at: string; postId: string } | null, limit: number) {
+  const { rows } = await sql<{
+    post_id: string; id: string; count: number; rank: number; first_at: Date; reasons: Record<string, number>; note: string | null; lead_reason: FlagReason;
+  }>`
+    select * from (
+      select post_id, min(id)::text as id, count(*)::int as count,
+             case when bool_or(reason = 'crisis') then 0 else 1 end as rank,
+             min(created_at) as first_at,
+             (select jsonb_object_agg(reason, n) from (select reason, count(*)::int as n from flags f2 where f2.post_id = f.post_id and f2.status = ${status} group by reason) r) as reasons,
+             (array_agg(note order by id) filter (where note is not null))[1] as note,
+             (array_agg(reason order by (reason = 'crisis') desc, id))[1] as lead_reason
+      from flags f where status = ${status}
+      group by post_id
+    ) g
+    where ${after === null} or (g.rank, g.first_at, g.post_id) > (${after?.rank ?? 0}, ${after?.at ?? '1970-01-01T00:00:00Z'}::timestamptz, ${after?.postId ?? '0'}::bigint)
+    order by g.rank, g.first_at, g.post_id
+    limit ${limit}
+  `.execute(db);
+  return rows;
+}
+
+export async function suspend(db: Exec, userId: string, until: string, reason: string) {
+  await db.updateTable('users').set({ suspended_until: until, suspension_reason: reason }).where('id', '=', userId).execute();
+}
+
+export async function insertLog(
+  db: Exec,
+  v: { actorId: string | null; actor: string; action: string; postId: string | null; threadId: string | null; target: string | null; reason: string | null },
+) {
+  await db
+    .insertInto('mod_log')
+    .values({ actor_id: v.actorId, actor: v.actor, action: v.action, post_id: v.postId, thread_id: v.threadId, target: v.target, reason: v.reason })
+    .execute();
+}
+
+export function listLog(db: Exec, beforeId: string | null, limit: number) {
+  let q = db.selectFrom('mod_log').select(['id', 'actor', 'action', 'post_id', 'thread_id', 'target', 'reason', 'created_at']);
+  if (beforeId) q = q.where('id', '<', beforeId);
+  return q.orderBy('id', 'desc').limit(limit).execute();
+}

@@ -1,0 +1,54 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { requireActiveMember, requireModerator } from '../accounts/session';
+import { idParams } from '../contract/forum';
+import * as c from '../contract/moderation';
+import type { ModerationService } from './moderation.service';
+
+export default async function moderationRoutes(fastify: FastifyInstance, opts: { moderation: ModerationService; crisis: c.CrisisConfig }) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const { moderation } = opts;
+
+  app.get('/api/support/crisis', { schema: { response: { 200: c.crisisResponse } } }, async () => opts.crisis);
+
+  app.post('/api/posts/:id/flags', {
+    schema: { params: idParams, body: c.flagBody, response: { 201: c.flagResponse } },
+  }, async (request, reply) => {
+    const viewer = await requireActiveMember(request);
+    return reply.code(201).send({ flag: await moderation.flagPost(viewer, request.params.id, request.body) });
+  });
+
+  app.get('/api/mod/flags', {
+    schema: { querystring: c.flagsQuery, response: { 200: c.flagsResponse } },
+  }, async (request) => {
+    const viewer = await requireModerator(request);
+    return moderation.queue(viewer, request.query.status, request.query.cursor, request.query.limit);
+  });
+
+  app.post('/api/mod/flags/:id/resolve', {
+    schema: { params: c.flagParams, body: c.resolveBody, response: { 200: c.resolveResponse } },
+  }, async (request) => moderation.resolve(await requireModerator(request), request.params.id, request.body.outcome));
+
+  app.post('/api/mod/posts/:id/hide', {
+    schema: { params: idParams, body: c.hideBody, response: { 200: c.modPostResponse } },
+  }, async (request) => ({ post: await moderation.hide(await requireModerator(request), request.params.id, request.body) }));
+
+  app.post('/api/mod/posts/:id/restore', {
+    schema: { params: idParams, response: { 200: c.modPostResponse } },
+  }, async (request) => ({ post: await moderation.restore(await requireModerator(request), request.params.id) }));
+
+  app.put('/api/mod/posts/:id/content-warnings', {
+    schema: { params: idParams, body: c.warningsBody, response: { 200: c.modPostResponse } },
+  }, async (request) => ({ post: await moderation.setWarnings(await requireModerator(request), request.params.id, request.body.contentWarnings) }));
+
+  app.post('/api/mod/posts/:id/suspend-author', {
+    schema: { params: idParams, body: c.suspendBody, response: { 200: c.suspendResponse } },
+  }, async (request) => ({ suspension: await moderation.suspendAuthor(await requireModerator(request), request.params.id, request.body) }));
+
+  app.get('/api/mod/log', {
+    schema: { querystring: c.logQuery, response: { 200: c.logResponse } },
+  }, async (request) => {
+    await requireModerator(request);
+    return moderation.log(request.query.cursor, request.query.limit);
+  });
+}

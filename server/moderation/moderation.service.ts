@@ -1,0 +1,208 @@
+import type { Kysely, Transaction } from 'kysely';
+import { isNewAccount, type AccountsService, type Viewer } from '../accounts/accounts.service';
+import type { Config } from '../config';
+import type { ContentWarning } from '../contract/content-warnings';
+import type { DB, FlagReason } from '../db/schema';
+import { afterCommit, transact } from '../db/transact';
+import type { ForumService } from '../forum/forum.service';
+import { CURSOR_ID, decodeCursor, DELETED_MEMBER, encodeCursor } from '../forum/forum.views';
+import * as forumRepo from '../forum/forum.repository';
+import { conflict, forbidden, notFound, rateLimited } from '../http/errors';
+import type { EventsService } from '../live/events.service';
+import type { NotificationsService } from '../notifications/notifications.service';
+import * as repo from './moderation.repository';
+
+const NEW_ACCOUNT_DAILY_FLAGS = 10;
+export const COMMUNITY_HIDE_REASON = 'Hidden after several members flagged it; a moderator will review it.';
+
+export interface ModerationDeps {
+  db: Kysely<DB>;
+  config: Pick<Config, 'autoHideFlags' | 'rateLimitFactor'>;
+  events: EventsService;
+  notifications: NotificationsService;
+  forum: ForumService;
+  accounts: AccountsService;
+}
+
+/** How the public sees a post's author: the alias, the pseudonym, or "deleted member". */
+function publicAuthor(post: Pick<repo.ModPost, 'anonymous' | 'alias' | 'author_pseudonym'>): string {
+  if (post.anonymous) return post.alias ?? 'Anonymous';
+  return post.author_pseudonym ?? DELETED_MEMBER;
+}
+
+export function createModerationService(deps: ModerationDeps) {
+  const { db, events, notifications, forum } = deps;
+
+  async function loadPost(trx: Transaction<DB>, postId: string) {
+    const post = await repo.postForModeration(trx, postId);
+    if (!post || post.deleted_at) throw notFound('That post');
+    return post;
+  }
+
+  /** Logs the action, tells the author, and pushes the change to the thread. */
+  async function record(
+    trx: Transaction<DB>,
+    actor: Viewer | null,
+    action: string,
+    post: repo.ModPost,
+    reason: string | null,
+    extra: { event?: 'post.hidden' | 'post.restored' | 'post.updated'; notify?: Record<string, unknown> } = {},
+  ) {
+    await repo.insertLog(trx, {
+      actorId: actor?.id ?? null, actor: actor?.pseudonym ?? 'community', action,
+      postId: post.id, threadId: post.thread_id, target: publicAuthor(post), reason,
+    });
+    if (extra.notify && post.author_id) {
+      await notifications.notify(trx, post.author_id, 'moderation', { action, postId: post.id, threadId: post.thread_id, ...(reason ? { reason } : {}), ...extra.notify });
+    }
+    if (extra.event) events.append(trx, `thread:${post.thread_id}`, extra.event, { postId: post.id, threadId: post.thread_id });
+    afterCommit(trx, () => forum.forgetPages(post.thread_id));
+  }
+
+  async function flagPost(viewer: Viewer, postId: string, input: { reason: FlagReason; note?: string | undefined }) {
+    return transact(db, undefined, async (trx) => {
+      const post = await loadPost(trx, postId);
+      if (post.author_id === viewer.id) throw forbidden('You cannot flag your own post.');
+      if (isNewAccount(viewer)) {
+        const cap = Math.max(1, Math.round(NEW_ACCOUNT_DAILY_FLAGS * deps.config.rateLimitFactor));
+        if ((await repo.flagsSince(trx, viewer.id, 24)) >= cap) throw rateLimited(3600);
+      }
+      const flag = await repo.insertFlag(trx, { postId, reporterId: viewer.id, reason: input.reason, note: input.note ?? null });
+      if (!flag) throw conflict('You have already flagged this post; moderators will look at it.');
+      events.append(trx, 'mod', 'flag.created', { flagId: flag.id, postId });
+      if (!post.hidden_by && (await repo.hidingFlagCount(trx, postId)) >= deps.config.autoHideFlags) {
+        await repo.setHidden(trx, postId, { by: 'community', reason: COMMUNITY_HIDE_REASON });
+        await record(trx, null, 'community-hide', post, COMMUNITY_HIDE_REASON, { event: 'post.hidden', notify: {} });
+      }
+      return { id: flag.id, postId, reason: input.reason, note: input.note ?? null, status: 'open' as const, createdAt: flag.created_at.toISOString() };
+    });
+  }
+
+  /** A post that reads like a crisis: a system flag at the top of the queue. The post is never blocked. */
+  async function raiseCrisisFlag(trx: Transaction<DB>, postId: string) {
+    const flag = await repo.insertFlag(trx, { postId, reporterId: null, reason: 'crisis', note: 'Matched the crisis phrases.' });
+    if (flag) events.append(trx, 'mod', 'flag.created', { flagId: flag.id, postId });
+  }
+
+  async function queue(viewer: Viewer, status: 'open' | 'resolved', cursor: string | undefined, limit: number) {
+    const after = decodeCursor(cursor, [/^[01]$/, /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/, CURSOR_ID]);
+    const rows = await repo.flagQueue(db, status, after ? { rank: Number(after[0]), at: after[1]!, postId: after[2]! } : null, limit + 1);
+    const page = rows.slice(0, limit);
+    const items = [];
+    for (const r of page) {
+      items.push({
+        id: r.id, post: await forum.postView(db, r.post_id, viewer), reason: r.lead_reason, note: r.note,
+        createdAt: new Date(r.first_at).toISOString(), count: r.count, reasons: r.reasons,
+      });
+    }
+    const last = page.at(-1);
+    return { flags: items, nextCursor: rows.length > limit && last ? encodeCursor([String(last.rank), new Date(last.first_at).toISOString(), last.post_id]) : null };
+  }
+
+  async function resolve(viewer: Viewer, flagId: string, outcome: 'actioned' | 'dismissed') {
+    const postId = await transact(db, undefined, async (trx) => {
+      const flag = await repo.findFlag(trx, flagId);
+      if (!flag) throw notFound('That flag');
+      if (flag.status !== 'open') throw conflict('That flag has already been resolved.');
+      const post = await repo.postForModeration(trx, flag.post_id);
+      if (!post) throw notFound('That post');
+      const resolved = await repo.resolveFlagsOf(trx, post.id, outcome, viewer.id);
+      if (post.hidden_by === 'community' && !post.deleted_at) {
+        if (outcome === 'dismissed') {
+          await repo.setHidden(trx, post.id, null);
+          await record(trx, viewer, 'dismiss-and-restore', post, null, { event: 'post.restored', notify: {} });
+        } else {
+          // Confirming the community's hide makes it the moderator's.
+          await repo.setHidden(trx, post.id, { by: 'moderator', reason: COMMUNITY_HIDE_REASON });
+          await record(trx, viewer, 'confirm-hide', post, COMMUNITY_HIDE_REASON, { event: 'post.hidden' });
+        }
+      } else {
+        await record(trx, viewer, `resolve-${outcome}`, post, null);
+      }
+      return { id: post.id, resolved };
+    });
+    return { resolved: postId.resolved, outcome, post: await forum.postView(db, postId.id, viewer) };
+  }
+
+  async function hide(viewer: Viewer, postId: string, input: { reason: string; contentWarnings?: ContentWarning[] | undefined }) {
+    await transact(db, undefined, async (trx) => {
+      const post = await loadPost(trx, postId);
+      await repo.setHidden(trx, postId, { by: 'moderator', reason: input.reason });
+      if (input.contentWarnings) await setPostWarnings(trx, post, input.contentWarnings);
+      await repo.resolveFlagsOf(trx, postId, 'actioned', viewer.id);
+      await record(trx, viewer, 'hide', post, input.reason, { event: 'post.hidden', notify: {} });
+    });
+    return forum.postView(db, postId, viewer);
+  }
+
+  async function restore(viewer: Viewer, postId: string) {
+    await transact(db, undefined, async (trx) => {
+      const post = await loadPost(trx, postId);
+      if (!post.hidden_by) throw conflict('That post is not hidden.');
+      await repo.setHidden(trx, postId, null);
+      // A restored post starts afresh: its open flags are dismissed, so they cannot re-hide it.
+      await repo.resolveFlagsOf(trx, postId, 'dismissed', viewer.id);
+      await record(trx, viewer, 'restore', post, null, { event: 'post.restored', notify: {} });
+    });
+    return forum.postView(db, postId, viewer);
+  }
+
+  async function setPostWarnings(trx: Transaction<DB>, post: repo.ModPost, warnings: ContentWarning[]) {
+    const unique = [...new Set(warnings)];
+    await repo.setWarnings(trx, post.id, unique);
+    if (post.depth === 0) await forumRepo.setThreadWarnings(trx, post.thread_id, unique);
+    return unique;
+  }
+
+  async function setWarnings(viewer: Viewer, postId: string, warnings: ContentWarning[]) {
+    await transact(db, undefined, async (trx) => {
+      const post = await loadPost(trx, postId);
+      const before = post.content_warnings.join(', ') || 'none';
+      const after = await setPostWarnings(trx, post, warnings);
+      await record(trx, viewer, 'content-warnings', post, `${before} → ${after.join(', ') || 'none'}`, {
+        event: 'post.updated', notify: { contentWarnings: after },
+      });
+    });
+    return forum.postView(db, postId, viewer);
+  }
+
+  async function suspendAuthor(viewer: Viewer, postId: string, input: { until: string; reason: string }) {
+    const { authorId, label } = await transact(db, undefined, async (trx) => {
+      const post = await repo.postForModeration(trx, postId);
+      if (!post) throw notFound('That post');
+      if (!post.author_id) throw notFound('The author of that post');
+      if (post.author_role !== 'member') throw forbidden('Moderators and admins cannot be suspended here.');
+      const until = new Date(input.until).toISOString();
+      await repo.suspend(trx, post.author_id, until, input.reason);
+      await record(trx, viewer, 'suspend-author', post, input.reason, { notify: { until } });
+      return { authorId: post.author_id, label: publicAuthor(post) };
+    });
+    // Their cached sessions and open sockets learn of it at once.
+    deps.accounts.accessChanged(authorId);
+    return { until: new Date(input.until).toISOString(), reason: input.reason, author: label };
+  }
+
+  /** A moderator deleted someone else's post: log it and tell the author. */
+  async function onModeratorDelete(trx: Transaction<DB>, actor: Viewer, postId: string) {
+    const post = await repo.postForModeration(trx, postId);
+    if (post) await record(trx, actor, 'delete', post, null, { notify: {} });
+  }
+
+  async function log(cursor: string | undefined, limit: number) {
+    const before = decodeCursor(cursor, [CURSOR_ID]);
+    const rows = await repo.listLog(db, before ? before[0]! : null, limit + 1);
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      entries: page.map((r) => ({
+        id: r.id, actor: r.actor, action: r.action, reason: r.reason, at: r.created_at.toISOString(),
+        target: { postId: r.post_id, threadId: r.thread_id, author: r.target },
+      })),
+      nextCursor: rows.length > limit && last ? encodeCursor([last.id]) : null,
+    };
+  }
+
+  return { flagPost, raiseCrisisFlag, queue, resolve, hide, restore, setWarnings, suspendAuthor, onModeratorDelete, log };
+}
+
+export type ModerationService = ReturnType<typeof createModerationService>;

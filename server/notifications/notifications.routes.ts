@@ -1,0 +1,23 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { requireMember } from '../accounts/session';
+import * as c from '../contract/notifications';
+import type { NotificationsService } from './notifications.service';
+
+export default async function notificationsRoutes(fastify: FastifyInstance, opts: { notifications: NotificationsService }) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const { notifications } = opts;
+
+  app.get('/api/notifications', {
+    schema: { querystring: c.notificationsQuery, response: { 200: c.notificationsResponse } },
+  }, async (request) => {
+    const viewer = await requireMember(request);
+    return notifications.list(viewer.id, request.query.cursor, request.query.limit);
+  });
+
+  app.post('/api/notifications/read', { schema: { body: c.markReadBody } }, async (request, reply) => {
+    const viewer = await requireMember(request);
+    await notifications.markRead(viewer.id, request.body);
+    return reply.code(204).send();
+  });
+}

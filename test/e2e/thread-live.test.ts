@@ -1,0 +1,103 @@
+import { createRequire } from 'node:module';
+import type { Browser } from 'playwright-core';
+import { freePort } from '../helpers/net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestContext } from '../helpers/context';
+import { browserAvailable, ensureClientBuilt, launch } from '../helpers/browser';
+
+const require = createRequire(import.meta.url);
+const ctx = new TestContext();
+let browser: Browser;
+let origin: string;
+
+
+describe.skipIf(!browserAvailable())('the thread page in Chromium', () => {
+  beforeAll(async () => {
+    ensureClientBuilt();
+    const port = await freePort();
+    origin = `http://127.0.0.1:${port}`;
+    await ctx.start({ publicOrigin: origin });
+    await ctx.app.listen({ port, host: '127.0.0.1' });
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await ctx.stop();
+  });
+
+  it('shows replies arriving live, and collapses a post a moderator hides, without reloading', async () => {
+    const [author, reader] = [await ctx.signup(), await ctx.signup()];
+    const mod = await ctx.member('moderator');
+    const { thread } = await ctx.newThread(author, { title: 'Evenings', body: 'How do you get through 6pm?' });
+    const page = await (await browser.newContext()).newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await page.context().addCookies([{ name: 'sid', value: reader.cookie.slice(4), url: origin }]);
+    await page.goto(`${origin}/t/${thread.id}`);
+    await page.getByText('How do you get through 6pm?').waitFor();
+    await page.getByTestId('me').getByText(reader.pseudonym).waitFor();
+    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+
+    const reply = await ctx.reply(author, thread.id, { body: 'A walk with the dog, every evening.' });
+    await page.getByText('A walk with the dog, every evening.').waitFor({ timeout: 5_000 });
+
+    await ctx.request('POST', `/api/mod/posts/${reply.id}/hide`, { as: mod, body: { reason: 'Checking something' } });
+    const article = page.locator(`[data-post-id="${reply.id}"]`);
+    await article.getByTestId('hidden-notice').waitFor({ timeout: 5_000 });
+    expect(await article.textContent()).toContain('Hidden by a moderator: Checking something');
+    expect(await article.textContent()).not.toContain('walk with the dog');
+    // Same page, no reload.
+    expect(await page.evaluate(() => (window as unknown as { marker: number }).marker)).toBe(42);
+    expect(errors).toEqual([]);
+  });
+
+  it('has no serious accessibility problems on the home, thread and login pages (axe-core)', async () => {
+    const author = await ctx.signup();
+    const { thread } = await ctx.newThread(author, { body: 'Checking **accessibility** with [a link](https://example.org).' });
+    await ctx.reply(author, thread.id, { body: 'A reply with a warning.', contentWarnings: ['grief'] });
+    // axe is injected as a script, which the page's CSP rightly forbids; bypass it for the check only.
+    const context = await browser.newContext({ bypassCSP: true });
+    await context.addCookies([{ name: 'sid', value: author.cookie.slice(4), url: origin }]);
+    const page = await context.newPage();
+    for (const [url, ready] of [['/', 'Communities'], [`/t/${thread.id}`, 'Checking'], ['/login', 'Pseudonym']] as const) {
+      await page.goto(`${origin}${url}`);
+      await page.getByText(ready).first().waitFor();
+      await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+      const violations = await page.evaluate(async () => {
+        const axe = (window as unknown as { axe: { run: (o: unknown) => Promise<{ violations: Array<{ id: string; impact: string }> }> } }).axe;
+        const result = await axe.run({ resultTypes: ['violations'] });
+        return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);
+      });
+      expect(violations, url).toEqual([]);
+    }
+    await context.close();
+  });
+
+  it('applies the reader’s content-warning choices, and shows crisis help for a draft without sending it', async () => {
+    const [author, reader] = [await ctx.signup(), await ctx.signup()];
+    await ctx.request('PUT', '/api/me/preferences', { as: reader, body: { contentWarnings: { relapse: 'hide', grief: 'show' } } });
+    const { thread } = await ctx.newThread(author, { body: 'Opening words' });
+    await ctx.reply(author, thread.id, { body: 'I drank again last night.', contentWarnings: ['relapse'] });
+    await ctx.reply(author, thread.id, { body: 'Missing my mum today.', contentWarnings: ['grief'] });
+    await ctx.reply(author, thread.id, { body: 'Trauma talk here.', contentWarnings: ['trauma'] });
+    const page = await (await browser.newContext()).newPage();
+    await page.context().addCookies([{ name: 'sid', value: reader.cookie.slice(4), url: origin }]);
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(`${r.method()} ${r.url()}`));
+    await page.goto(`${origin}/t/${thread.id}`);
+    await page.getByText('Missing my mum today.').waitFor();
+    expect(await page.getByText('I drank again last night.').count()).toBe(0);
+    await page.getByText('Hidden by your content settings (Relapse).').waitFor();
+    // trauma: default collapse
+    expect(await page.getByText('Trauma talk here.').isVisible()).toBe(false);
+    await page.getByText('Content warning: Trauma').click();
+    expect(await page.getByText('Trauma talk here.').isVisible()).toBe(true);
+
+    const before = requests.length;
+    await page.locator('#reply-body').fill('I just want to die tonight');
+    await page.getByText('988 Suicide & Crisis Lifeline').waitFor();
+    // The draft was checked in the browser: nothing was sent.
+    expect(requests.slice(before).filter((r) => r.startsWith('POST'))).toEqual([]);
+  });
+});

@@ -1,0 +1,26 @@
+import { execSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { CLIENT_DIST } from '../../server/http/spa';
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** Browser tests need Debian's Chromium; CI installs it, a laptop without it skips them. */
+export function browserAvailable(): boolean {
+  if (fs.existsSync(CHROMIUM)) return true;
+  if (process.env.CI) throw new Error(`${CHROMIUM} is missing: CI must install the chromium package`);
+  return false;
+}
+
+/** The SPA must be built, and current, for the server to serve it: the same check as `npm start`. */
+export function ensureClientBuilt() {
+  execSync('node scripts/prestart.mjs', { stdio: 'inherit', cwd: path.resolve(path.dirname(CLIENT_DIST), '..') });
+}
+
+export function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { useApp, type Member } from '../helpers/context';
+
+const ctx = useApp();
+
+type Who = 'visitor' | 'member' | 'author' | 'suspended' | 'moderator' | 'admin';
+const WHO: Who[] = ['visitor', 'member', 'author', 'suspended', 'moderator', 'admin'];
+const MOD_ONLY = { visitor: 401, member: 403, author: 403, suspended: 403, moderator: 200, admin: 200 };
+
+/**
+ * Every moderation and admin route, with the status each kind of caller gets. A route that
+ * is registered but missing here fails the test, so no new route can skip the matrix.
+ */
+const MATRIX: Record<string, { expect: Record<Who, number>; body?: (ids: Ids) => unknown; url: (ids: Ids) => string }> = {
+  'GET /api/mod/flags': { url: () => '/api/mod/flags', expect: MOD_ONLY },
+  'POST /api/mod/flags/:id/resolve': { url: (i) => `/api/mod/flags/${i.flag}/resolve`, body: () => ({ outcome: 'dismissed' }), expect: MOD_ONLY },
+  'POST /api/mod/posts/:id/hide': { url: (i) => `/api/mod/posts/${i.post}/hide`, body: () => ({ reason: 'checking' }), expect: MOD_ONLY },
+  'POST /api/mod/posts/:id/restore': { url: (i) => `/api/mod/posts/${i.hiddenPost}/restore`, expect: MOD_ONLY },
+  'PUT /api/mod/posts/:id/content-warnings': { url: (i) => `/api/mod/posts/${i.post}/content-warnings`, body: () => ({ contentWarnings: ['grief'] }), expect: MOD_ONLY },
+  'POST /api/mod/posts/:id/suspend-author': {
+    url: (i) => `/api/mod/posts/${i.victimPost}/suspend-author`,
+    body: () => ({ until: new Date(Date.now() + 3_600_000).toISOString(), reason: 'cool-off' }),
+    expect: MOD_ONLY,
+  },
+  'GET /api/mod/log': { url: () => '/api/mod/log', expect: MOD_ONLY },
+  'PUT /api/admin/users/:pseudonym/role': {
+    url: (i) => `/api/admin/users/${i.target}/role`,
+    body: () => ({ role: 'member' }),
+    expect: { visitor: 401, member: 403, author: 403, suspended: 403, moderator: 403, admin: 200 },
+  },
+};
+
+interface Ids {
+  post: string;
+  hiddenPost: string;
+  victimPost: string;
+  flag: string;
+  target: string;
+}
+
+describe('authorization matrix for moderation and admin routes', () => {
+  it('covers every /api/mod and /api/admin route', () => {
+    const registered = ctx.app.haven.routes
+      .filter((r) => r.method !== 'HEAD' && /^\/api\/(mod|admin)\//.test(r.url))
+      .map((r) => `${r.method} ${r.url}`);
+    expect(registered.sort()).toEqual(Object.keys(MATRIX).sort());
+  });
+
+  it.each(Object.keys(MATRIX))('%s answers each caller as the table says', async (route) => {
+    const spec = MATRIX[route]!;
+    const [method] = route.split(' ') as ['GET' | 'POST' | 'PUT'];
+    for (const who of WHO) {
+      // Fresh fixtures per caller: an earlier call must not change what the next one meets.
+      const author = await ctx.signup();
+      const { thread } = await ctx.newThread(author);
+      const post = await ctx.reply(author, thread.id, { body: `matrix ${route} ${who}` });
+      const hiddenPost = await ctx.reply(author, thread.id, { body: `matrix hidden ${route} ${who}` });
+      await ctx.db.updateTable('posts').set({ hidden_by: 'moderator', hidden_reason: 'x' }).where('id', '=', hiddenPost.id).execute();
+      const victim = await ctx.signup();
+      const victimPost = await ctx.reply(victim, thread.id, { body: `matrix victim ${route} ${who}` });
+      const reporter = await ctx.signup();
+      const flagged = await ctx.request('POST', `/api/posts/${post.id}/flags`, { as: reporter, body: { reason: 'spam' } });
+      const target = await ctx.signup();
+      const ids: Ids = { post: post.id, hiddenPost: hiddenPost.id, victimPost: victimPost.id, flag: flagged.body.flag.id, target: target.pseudonym };
+
+      let as: Member | undefined;
+      if (who === 'author') as = author;
+      else if (who === 'member') as = await ctx.signup();
+      else if (who === 'suspended') {
+        as = await ctx.signup();
+        await ctx.db.updateTable('users').set({ suspended_until: new Date(Date.now() + 3_600_000) }).where('id', '=', as.id).execute();
+      } else if (who === 'moderator' || who === 'admin') as = await ctx.member(who);
+      const res = await ctx.request(method, spec.url(ids), { ...(as ? { as } : {}), ...(spec.body ? { body: spec.body(ids) } : {}) });
+      expect(res.status, `${route} as ${who}: ${JSON.stringify(res.body)}`).toBe(spec.expect[who]);
+    }
+  });
+});

@@ -1,0 +1,372 @@
+import { describe, expect, it } from 'vitest';
+import { useApp } from '../helpers/context';
+
+const ctx = useApp();
+
+describe('communities and guidelines', () => {
+  it('lists the seeded communities with thread counts', async () => {
+    const res = await ctx.request('GET', '/api/communities');
+    expect(res.status).toBe(200);
+    const slugs = res.body.communities.map((c: { slug: string }) => c.slug);
+    expect(slugs).toEqual(['alcohol', 'drugs-and-medication', 'family-and-friends', 'dual-diagnosis', 'milestones', 'coping-and-relapse-prevention', 'introductions']);
+    const before = res.body.communities.find((c: { slug: string }) => c.slug === 'alcohol').threadCount;
+    await ctx.newThread(await ctx.signup(), { slug: 'alcohol' });
+    const after = (await ctx.request('GET', '/api/communities')).body.communities.find((c: { slug: string }) => c.slug === 'alcohol');
+    expect(after.threadCount).toBe(before + 1);
+    expect(after).toMatchObject({ name: 'Alcohol', description: expect.any(String), id: expect.any(String) });
+  });
+
+  it('serves the guidelines rendered like a post', async () => {
+    const res = await ctx.request('GET', '/api/guidelines');
+    expect(res.status).toBe(200);
+    expect(res.body.html).toContain('<h3>Confidentiality</h3>');
+    expect(res.body.html).toMatch(/judgement/i);
+    expect(res.body.html).toMatch(/sourcing/i);
+  });
+});
+
+describe('threads', () => {
+  it('creates a thread with its opening post', async () => {
+    const m = await ctx.signup();
+    const res = await ctx.request('POST', '/api/communities/coping-and-relapse-prevention/threads', {
+      as: m,
+      body: { title: '  Evenings are the hardest  ', body: 'What do you **do** at 6pm?', contentWarnings: ['relapse', 'relapse'] },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.thread).toMatchObject({
+      communitySlug: 'coping-and-relapse-prevention', title: 'Evenings are the hardest', replyCount: 0,
+      author: { anonymous: false, pseudonym: m.pseudonym }, contentWarnings: ['relapse'],
+    });
+    expect(res.body.post).toMatchObject({
+      threadId: res.body.thread.id, parentId: null, depth: 0, bodyHtml: '<p>What do you <strong>do</strong> at 6pm?</p>\n',
+      contentWarnings: ['relapse'], deleted: false, hidden: null, mine: true, muted: false, editedAt: null,
+    });
+  });
+
+  it.each([
+    [{ title: '   ', body: 'x' }, 'body.title'],
+    [{ title: 't'.repeat(201), body: 'x' }, 'body.title'],
+    [{ title: 'ok', body: '  ' }, 'body.body'],
+    [{ title: 'ok', body: 'x', contentWarnings: ['gambling'] }, 'body.contentWarnings.0'],
+    [{ title: 'ok', body: 'x', pinned: true }, 'body'],
+    [{ title: 'ok\u0000', body: 'x' }, 'body.title'],
+    [{ title: 'ok', body: 'x\ud800' }, 'body.body'],
+  ])('refuses %j with 400', async (body, path) => {
+    const res = await ctx.request('POST', '/api/communities/alcohol/threads', { as: await ctx.signup(), body });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('validation_failed');
+    expect(res.body.error.details.map((d: { path: string }) => d.path)).toContain(path);
+  });
+
+  it('refuses a body over 20,000 characters with 413 too_large, and accepts exactly 20,000', async () => {
+    const m = await ctx.signup();
+    const big = await ctx.request('POST', '/api/communities/alcohol/threads', { as: m, body: { title: 'long', body: 'a'.repeat(20_001) } });
+    expect(big.status).toBe(413);
+    expect(big.body.error.code).toBe('too_large');
+    const fits = await ctx.request('POST', '/api/communities/alcohol/threads', { as: m, body: { title: 'long', body: 'b'.repeat(20_000) } });
+    expect(fits.status).toBe(201);
+  });
+
+  it('needs a session (401) and a real community (404)', async () => {
+    expect((await ctx.request('POST', '/api/communities/alcohol/threads', { body: { title: 'x', body: 'y' } })).status).toBe(401);
+    const res = await ctx.request('POST', '/api/communities/nowhere/threads', { as: await ctx.signup(), body: { title: 'x', body: 'y' } });
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('not_found');
+    expect((await ctx.request('GET', '/api/communities/nowhere/threads')).status).toBe(404);
+  });
+
+  it('lists threads by latest activity with keyset pages', async () => {
+    const m = await ctx.signup();
+    const a = await ctx.newThread(m, { slug: 'family-and-friends' });
+    const b = await ctx.newThread(m, { slug: 'family-and-friends' });
+    const c = await ctx.newThread(m, { slug: 'family-and-friends' });
+    await ctx.reply(m, a.thread.id);
+    const first = await ctx.request('GET', '/api/communities/family-and-friends/threads?limit=2');
+    expect(first.status).toBe(200);
+    expect(first.body.threads.map((t: { id: string }) => t.id)).toEqual([a.thread.id, c.thread.id]);
+    expect(first.body.threads[0].replyCount).toBe(1);
+    const second = await ctx.request('GET', `/api/communities/family-and-friends/threads?limit=2&cursor=${first.body.nextCursor}`);
+    expect(second.body.threads.map((t: { id: string }) => t.id)).toEqual([b.thread.id]);
+    expect(second.body.nextCursor).toBeNull();
+  });
+
+  it('refuses a forged cursor and an out-of-range limit with 400', async () => {
+    for (const q of ['cursor=abc', `cursor=${Buffer.from('["x","1"]').toString('base64url')}`, 'limit=0', 'limit=101', 'limit=ten', 'sort=new']) {
+      const res = await ctx.request('GET', `/api/communities/alcohol/threads?${q}`);
+      expect(res.status, q).toBe(400);
+      expect(res.body.error.code).toBe('validation_failed');
+    }
+    const t = await ctx.newThread(await ctx.signup());
+    expect((await ctx.request('GET', `/api/threads/${t.thread.id}?cursor=${Buffer.from('["../"]').toString('base64url')}`)).status).toBe(400);
+    expect((await ctx.request('GET', '/api/threads/abc')).status).toBe(400);
+    expect((await ctx.request('GET', '/api/threads/999999')).status).toBe(404);
+  });
+});
+
+describe('replies and the tree', () => {
+  it('nests replies and reads them depth-first, siblings oldest first, keeping counts', async () => {
+    const [a, b] = [await ctx.signup(), await ctx.signup()];
+    const { thread, post: root } = await ctx.newThread(a);
+    const r1 = await ctx.reply(b, thread.id);
+    const r2 = await ctx.reply(a, thread.id);
+    const r1a = await ctx.reply(a, thread.id, { parentId: r1.id });
+    const r1a1 = await ctx.reply(b, thread.id, { parentId: r1a.id });
+    const r1b = await ctx.reply(b, thread.id, { parentId: r1.id });
+    expect(r1).toMatchObject({ parentId: root.id, depth: 1 });
+    expect(r1a1).toMatchObject({ parentId: r1a.id, depth: 3 });
+    const posts = await ctx.readAll(thread.id, 2);
+    expect(posts.map((p) => p.id)).toEqual([root.id, r1.id, r1a.id, r1a1.id, r1b.id, r2.id]);
+    const read = await ctx.request('GET', `/api/threads/${thread.id}`);
+    expect(read.body.thread.replyCount).toBe(5);
+    expect(Date.parse(read.body.thread.lastActivityAt)).toBeGreaterThanOrEqual(Date.parse(r1b.createdAt));
+  });
+
+  it('refuses a parent from another thread (404) and a missing thread (404)', async () => {
+    const m = await ctx.signup();
+    const one = await ctx.newThread(m);
+    const two = await ctx.newThread(m);
+    const res = await ctx.request('POST', `/api/threads/${one.thread.id}/posts`, { as: m, body: { parentId: two.post.id, body: 'x' } });
+    expect(res.status).toBe(404);
+    expect((await ctx.request('POST', '/api/threads/987654/posts', { as: m, body: { body: 'x' } })).status).toBe(404);
+    expect((await ctx.request('GET', `/api/threads/${one.thread.id}`)).body.thread.replyCount).toBe(0);
+  });
+
+  it('renders Markdown safely on write and stores source and HTML', async () => {
+    const m = await ctx.signup();
+    const { thread } = await ctx.newThread(m);
+    const post = await ctx.reply(m, thread.id, { body: '<script>alert(1)</script> [site](https://example.org) [bad](javascript:alert(1))' });
+    expect(post.bodyHtml).toBe('<p>&lt;script&gt;alert(1)&lt;/script&gt; <a href="https://example.org" rel="nofollow noopener noreferrer ugc">site</a> [bad](javascript:alert(1))</p>\n');
+    const row = await ctx.db.selectFrom('posts').select(['body_md', 'body_html']).where('id', '=', post.id).executeTakeFirstOrThrow();
+    expect(row.body_md).toContain('<script>');
+    expect(row.body_html).toBe(post.bodyHtml);
+  });
+});
+
+describe('edit, delete, anonymize', () => {
+  it('lets the author edit, keeps the old revision, and updates thread warnings for the opening post', async () => {
+    const m = await ctx.signup();
+    const { thread, post } = await ctx.newThread(m, { body: 'first words' });
+    const res = await ctx.request('PATCH', `/api/posts/${post.id}`, { as: m, body: { body: 'better words', contentWarnings: ['grief'] } });
+    expect(res.status).toBe(200);
+    expect(res.body.post).toMatchObject({ bodyHtml: '<p>better words</p>\n', contentWarnings: ['grief'] });
+    expect(res.body.post.editedAt).not.toBeNull();
+    const revisions = await ctx.db.selectFrom('post_revisions').select('body_md').where('post_id', '=', post.id).execute();
+    expect(revisions.map((r) => r.body_md)).toEqual(['first words']);
+    expect((await ctx.request('GET', `/api/threads/${thread.id}`)).body.thread.contentWarnings).toEqual(['grief']);
+  });
+
+  it('refuses edits by others (403), of missing posts (404), and empty edits (400)', async () => {
+    const [a, b] = [await ctx.signup(), await ctx.signup()];
+    const { post } = await ctx.newThread(a);
+    const other = await ctx.request('PATCH', `/api/posts/${post.id}`, { as: b, body: { body: 'mine now' } });
+    expect(other.status).toBe(403);
+    expect(other.body.error.code).toBe('forbidden');
+    const mod = await ctx.member('moderator');
+    expect((await ctx.request('PATCH', `/api/posts/${post.id}`, { as: mod, body: { body: 'edited by mod' } })).status).toBe(403);
+    expect((await ctx.request('PATCH', '/api/posts/999999', { as: a, body: { body: 'x' } })).status).toBe(404);
+    expect((await ctx.request('PATCH', `/api/posts/${post.id}`, { as: a, body: {} })).status).toBe(400);
+    expect((await ctx.request('PATCH', `/api/posts/${post.id}`, { body: { body: 'x' } })).status).toBe(401);
+    const row = await ctx.db.selectFrom('posts').select('body_md').where('id', '=', post.id).executeTakeFirstOrThrow();
+    expect(row.body_md).not.toBe('mine now');
+  });
+
+  it('deletes a post but keeps its place and its replies; its body is gone everywhere', async () => {
+    const [a, b] = [await ctx.signup(), await ctx.signup()];
+    const { thread } = await ctx.newThread(a);
+    const parent = await ctx.reply(a, thread.id, { body: 'something I regret saying' });
+    const child = await ctx.reply(b, thread.id, { parentId: parent.id });
+    expect((await ctx.request('DELETE', `/api/posts/${parent.id}`, { as: b })).status).toBe(403);
+    expect((await ctx.request('DELETE', `/api/posts/${parent.id}`, { as: a })).status).toBe(204);
+    const posts = await ctx.readAll(thread.id, 100, a);
+    const gone = posts.find((p) => p.id === parent.id);
+    expect(gone).toMatchObject({ deleted: true, bodyHtml: null });
+    expect(posts.find((p) => p.id === child.id)).toMatchObject({ parentId: parent.id });
+    const row = await ctx.db.selectFrom('posts').select(['body_md', 'body_html']).where('id', '=', parent.id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ body_md: '', body_html: '' });
+    expect((await ctx.request('GET', '/api/search?q=regret')).body.posts).toHaveLength(0);
+    expect((await ctx.request('PATCH', `/api/posts/${parent.id}`, { as: a, body: { body: 'again' } })).status).toBe(404);
+    expect((await ctx.request('DELETE', '/api/posts/999999', { as: a })).status).toBe(404);
+  });
+
+  it('lets a moderator delete any post', async () => {
+    const a = await ctx.signup();
+    const mod = await ctx.member('moderator');
+    const { thread } = await ctx.newThread(a);
+    const p = await ctx.reply(a, thread.id);
+    expect((await ctx.request('DELETE', `/api/posts/${p.id}`, { as: mod })).status).toBe(204);
+  });
+
+  it('anonymizes one’s own post after the fact, and the thread author with the opening post', async () => {
+    const [a, b] = [await ctx.signup(), await ctx.signup()];
+    const { thread, post } = await ctx.newThread(a);
+    expect((await ctx.request('POST', `/api/posts/${post.id}/anonymize`, { as: b })).status).toBe(403);
+    const res = await ctx.request('POST', `/api/posts/${post.id}/anonymize`, { as: a });
+    expect(res.status).toBe(200);
+    expect(res.body.post.author).toEqual({ anonymous: true, alias: expect.stringMatching(/^Anonymous [A-Z][a-z]+ [A-Z][a-z]+$/) });
+    const read = await ctx.request('GET', `/api/threads/${thread.id}`);
+    expect(read.body.thread.author).toEqual(res.body.post.author);
+    expect(JSON.stringify(read.body)).not.toContain(a.pseudonym);
+    const later = await ctx.reply(a, thread.id, { anonymous: true });
+    expect(later.author).toEqual(res.body.post.author);
+  });
+});
+
+describe('mine and mute', () => {
+  it('marks mine only for the author, and muted posts for the muter (never anonymous ones)', async () => {
+    const [a, b, c] = [await ctx.signup(), await ctx.signup(), await ctx.signup()];
+    const { thread } = await ctx.newThread(a);
+    const named = await ctx.reply(b, thread.id);
+    const anon = await ctx.reply(b, thread.id, { anonymous: true });
+    expect((await ctx.request('POST', `/api/users/${b.pseudonym}/mute`, { as: c })).status).toBe(204);
+    const seenByC = await ctx.readAll(thread.id, 100, c);
+    expect(seenByC.find((p) => p.id === named.id)).toMatchObject({ muted: true, mine: false });
+    expect(seenByC.find((p) => p.id === anon.id)).toMatchObject({ muted: false, mine: false });
+    const seenByB = await ctx.readAll(thread.id, 100, b);
+    expect(seenByB.find((p) => p.id === anon.id)).toMatchObject({ mine: true, muted: false });
+    const seenByVisitor = await ctx.readAll(thread.id);
+    expect(seenByVisitor.every((p) => p.mine === false && p.muted === undefined)).toBe(true);
+    expect((await ctx.request('DELETE', `/api/users/${b.pseudonym}/mute`, { as: c })).status).toBe(204);
+    expect((await ctx.readAll(thread.id, 100, c)).find((p) => p.id === named.id).muted).toBe(false);
+  });
+
+  it('answers 404 for an unknown member, 400 for oneself and 401 for visitors', async () => {
+    const a = await ctx.signup();
+    expect((await ctx.request('POST', '/api/users/nobody_here_x/mute', { as: a })).status).toBe(404);
+    expect((await ctx.request('POST', `/api/users/${a.pseudonym}/mute`, { as: a })).status).toBe(400);
+    expect((await ctx.request('POST', `/api/users/${a.pseudonym}/mute`)).status).toBe(401);
+  });
+});
+
+describe('search', () => {
+  it('finds visible posts by their words and threads by their titles, newest first, in pages', async () => {
+    const m = await ctx.signup();
+    const { thread, post: root } = await ctx.newThread(m, { title: 'Serenity through gardening', body: 'I planted tomatoes.' });
+    const p1 = await ctx.reply(m, thread.id, { body: 'Gardening helps my cravings.' });
+    const p2 = await ctx.reply(m, thread.id, { body: 'Cravings again tonight.' });
+    const hidden = await ctx.reply(m, thread.id, { body: 'Cravings hidden post.' });
+    await ctx.db.updateTable('posts').set({ hidden_by: 'moderator', hidden_reason: 'triggering' }).where('id', '=', hidden.id).execute();
+    const res = await ctx.request('GET', '/api/search?q=cravings&limit=1');
+    expect(res.status).toBe(200);
+    expect(res.body.posts.map((p: { id: string }) => p.id)).toEqual([p2.id]);
+    const next = await ctx.request('GET', `/api/search?q=cravings&limit=1&cursor=${res.body.nextCursor}`);
+    expect(next.body.posts.map((p: { id: string }) => p.id)).toEqual([p1.id]);
+    expect(next.body.nextCursor).toBeNull();
+    const title = await ctx.request('GET', '/api/search?q=serenity');
+    expect(title.body.posts.map((p: { id: string }) => p.id)).toEqual([root.id]);
+    expect((await ctx.request('GET', '/api/search')).status).toBe(400);
+    expect((await ctx.request('GET', '/api/search?q=%20')).status).toBe(400);
+    expect((await ctx.request('GET', '/api/search?q=the')).status).toBe(200);
+  });
+});
+
+describe('idempotency and duplicates', () => {
+  it('returns the first result for a repeated Idempotency-Key, and 409 for the same key with another body', async () => {
+    const m = await ctx.signup();
+    const { thread } = await ctx.newThread(m);
+    const send = (body: string) => ctx.request('POST', `/api/threads/${thread.id}/posts`, { as: m, headers: { 'idempotency-key': 'reply-1' }, body: { body } });
+    const [x, y] = await Promise.all([send('hello once'), send('hello once')]);
+    expect(x.status).toBe(201);
+    expect(y.status).toBe(201);
+    expect(y.body.post.id).toBe(x.body.post.id);
+    const z = await send('hello once');
+    expect(z.body.post.id).toBe(x.body.post.id);
+    const other = await send('a different body');
+    expect(other.status).toBe(409);
+    expect(other.body.error.code).toBe('conflict');
+    expect((await ctx.readAll(thread.id)).length).toBe(2);
+    // Keys are per account.
+    const n = await ctx.signup();
+    const theirs = await ctx.request('POST', `/api/threads/${thread.id}/posts`, { as: n, headers: { 'idempotency-key': 'reply-1' }, body: { body: 'hello once' } });
+    expect(theirs.status).toBe(201);
+    expect(theirs.body.post.id).not.toBe(x.body.post.id);
+  });
+
+  it('works for new threads too', async () => {
+    const m = await ctx.signup();
+    const send = () => ctx.request('POST', '/api/communities/milestones/threads', { as: m, headers: { 'idempotency-key': 'thread-1' }, body: { title: '30 days', body: 'Thirty days today.' } });
+    const [a, b] = [await send(), await send()];
+    expect(b.body.thread.id).toBe(a.body.thread.id);
+  });
+
+  it('refuses the same body twice within five minutes with 409 duplicate_post', async () => {
+    const m = await ctx.signup();
+    const { thread } = await ctx.newThread(m);
+    await ctx.reply(m, thread.id, { body: 'same words' });
+    const again = await ctx.request('POST', `/api/threads/${thread.id}/posts`, { as: m, body: { body: 'same words' } });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('duplicate_post');
+    await ctx.db.updateTable('posts').set({ created_at: new Date(Date.now() - 6 * 60_000) }).where('thread_id', '=', thread.id).execute();
+    expect((await ctx.request('POST', `/api/threads/${thread.id}/posts`, { as: m, body: { body: 'same words' } })).status).toBe(201);
+    const dupThread = await ctx.request('POST', '/api/communities/introductions/threads', { as: m, body: { title: 'again', body: 'Opening words here' } });
+    expect(dupThread.status).toBe(201);
+    const dupThread2 = await ctx.request('POST', '/api/communities/introductions/threads', { as: m, body: { title: 'again', body: 'Opening words here' } });
+    expect(dupThread2.status).toBe(409);
+    expect(dupThread2.body.error.code).toBe('duplicate_post');
+  });
+
+  it('refuses a malformed Idempotency-Key with 400', async () => {
+    const m = await ctx.signup();
+    const { thread } = await ctx.newThread(m);
+    const res = await ctx.request('POST', `/api/threads/${thread.id}/posts`, { as: m, headers: { 'idempotency-key': 'x'.repeat(201) }, body: { body: 'x' } });
+    expect(res.status).toBe(400);
+  });
+});
+
+describe('suspension and account erasure', () => {
+  it('a suspended member can read but not post or edit (403 suspended)', async () => {
+    const m = await ctx.signup();
+    const { thread, post } = await ctx.newThread(m);
+    await ctx.db.updateTable('users').set({ suspended_until: new Date(Date.now() + 86_400_000), suspension_reason: 'cool-off' }).where('id', '=', m.id).execute();
+    const res = await ctx.request('POST', `/api/threads/${thread.id}/posts`, { as: m, body: { body: 'let me in' } });
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('suspended');
+    expect((await ctx.request('PATCH', `/api/posts/${post.id}`, { as: m, body: { body: 'x' } })).body.error.code).toBe('suspended');
+    expect((await ctx.request('POST', '/api/communities/alcohol/threads', { as: m, body: { title: 'x', body: 'y' } })).status).toBe(403);
+    expect((await ctx.request('GET', `/api/threads/${thread.id}`, { as: m })).status).toBe(200);
+  });
+
+  it('after DELETE /api/me, posts show "deleted member"; with erasePosts their bodies are gone too', async () => {
+    const [keep, erase, other] = [await ctx.signup(), await ctx.signup(), await ctx.signup()];
+    const { thread } = await ctx.newThread(other);
+    const kept = await ctx.reply(keep, thread.id, { body: 'words that stay' });
+    const erased = await ctx.reply(erase, thread.id, { body: 'words that go' });
+    const child = await ctx.reply(other, thread.id, { parentId: erased.id });
+    expect((await ctx.request('DELETE', '/api/me', { as: keep, body: { password: keep.password, erasePosts: false } })).status).toBe(204);
+    expect((await ctx.request('DELETE', '/api/me', { as: erase, body: { password: erase.password, erasePosts: true } })).status).toBe(204);
+    const posts = await ctx.readAll(thread.id);
+    expect(posts.find((p) => p.id === kept.id)).toMatchObject({ author: { anonymous: false, pseudonym: 'deleted member' }, bodyHtml: '<p>words that stay</p>\n' });
+    expect(posts.find((p) => p.id === erased.id)).toMatchObject({ author: { pseudonym: 'deleted member' }, deleted: true, bodyHtml: null });
+    expect(posts.find((p) => p.id === child.id).parentId).toBe(erased.id);
+    const text = (await ctx.dumpAllText()).join('\n');
+    expect(text).not.toContain('words that go');
+    expect(text).not.toContain(erase.pseudonym);
+  });
+
+  it('exports the member’s posts, anonymous ones included', async () => {
+    const m = await ctx.signup();
+    const { thread } = await ctx.newThread(m);
+    await ctx.reply(m, thread.id, { body: 'my anonymous words', anonymous: true });
+    const res = await ctx.request('GET', '/api/me/export', { as: m });
+    expect(res.body.posts.map((p: { bodyMarkdown: string }) => p.bodyMarkdown)).toContain('my anonymous words');
+  });
+});
+
+describe('cached thread pages', () => {
+  it('never serve a page older than the last write or profile change', async () => {
+    const [a, b] = [await ctx.signup(), await ctx.signup()];
+    const { thread } = await ctx.newThread(a);
+    const p = await ctx.reply(b, thread.id, { body: 'version one' });
+    await ctx.readAll(thread.id);
+    await ctx.readAll(thread.id);
+    await ctx.request('PATCH', `/api/posts/${p.id}`, { as: b, body: { body: 'version two' } });
+    expect((await ctx.readAll(thread.id)).find((x) => x.id === p.id).bodyHtml).toBe('<p>version two</p>\n');
+    await ctx.request('PUT', '/api/me/preferences', { as: b, body: { recoveryStartDate: '2026-01-01', showRecoveryDays: true } });
+    expect((await ctx.readAll(thread.id)).find((x) => x.id === p.id).author.recoveryDays).toBeGreaterThan(300);
+    await ctx.request('POST', `/api/posts/${p.id}/anonymize`, { as: b });
+    expect((await ctx.readAll(thread.id)).find((x) => x.id === p.id).author.anonymous).toBe(true);
+    await ctx.request('DELETE', `/api/posts/${p.id}`, { as: b });
+    expect((await ctx.readAll(thread.id)).find((x) => x.id === p.id).deleted).toBe(true);
+    const extra = await ctx.reply(a, thread.id);
+    expect((await ctx.readAll(thread.id)).map((x) => x.id)).toContain(extra.id);
+  });
+});

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { ORIGIN, useApp } from '../helpers/context';
+
+const ctx = useApp();
+
+describe('origin check (CSRF)', () => {
+  it('refuses a state change carrying the cookie from a foreign origin with 403 csrf_rejected', async () => {
+    const m = await ctx.signup();
+    const res = await ctx.request('PUT', '/api/me/preferences', { as: m, origin: 'https://evil.example', body: { showRecoveryDays: true } });
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('csrf_rejected');
+    const user = await ctx.db.selectFrom('users').select('show_recovery_days').where('id', '=', m.id).executeTakeFirstOrThrow();
+    expect(user.show_recovery_days).toBe(false);
+  });
+
+  it('refuses a cookie-carrying state change with neither Origin nor Referer', async () => {
+    const m = await ctx.signup();
+    const res = await ctx.request('POST', '/api/auth/logout-all', { as: m, origin: false });
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('csrf_rejected');
+    expect((await ctx.request('GET', '/api/me', { as: m })).status).toBe(200);
+  });
+
+  it('accepts the Referer when Origin is absent, and refuses a foreign Referer', async () => {
+    const m = await ctx.signup();
+    const ok = await ctx.request('PUT', '/api/me/preferences', { as: m, origin: false, headers: { referer: `${ORIGIN}/settings` }, body: { showRecoveryDays: true } });
+    expect(ok.status).toBe(200);
+    const bad = await ctx.request('PUT', '/api/me/preferences', { as: m, origin: false, headers: { referer: 'https://evil.example/x' }, body: { showRecoveryDays: true } });
+    expect(bad.status).toBe(403);
+  });
+
+  it('refuses a login posted from another site (login CSRF)', async () => {
+    const m = await ctx.signup();
+    const res = await ctx.request('POST', '/api/auth/login', { origin: 'https://evil.example', body: { pseudonym: m.pseudonym, password: m.password } });
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('csrf_rejected');
+    expect(res.cookies).toHaveLength(0);
+  });
+
+  it('every state-changing route refuses a foreign origin', async () => {
+    const m = await ctx.signup();
+    const changing = ctx.app.haven.routes.filter((r) => !['GET', 'HEAD', 'OPTIONS'].includes(r.method));
+    expect(changing.length).toBeGreaterThanOrEqual(8);
+    for (const { method, url } of changing) {
+      const concrete = url.replace(/:[a-zA-Z]+/g, '1');
+      const res = await ctx.request(method as 'POST', concrete, { as: m, origin: 'https://evil.example', body: {} });
+      expect(res.status, `${method} ${url}`).toBe(403);
+      expect(res.body.error.code).toBe('csrf_rejected');
+    }
+    expect((await ctx.request('GET', '/api/me', { as: m })).status).toBe(200);
+  });
+});
+
+describe('headers and error shape', () => {
+  it('sets a strict Content-Security-Policy and the usual headers', async () => {
+    const res = await ctx.request('GET', '/healthz');
+    const csp = String(res.headers['content-security-policy']);
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toMatch(/https?:\/\//);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['referrer-policy']).toBe('same-origin');
+  });
+
+  it('answers unknown API paths with 404 not_found in the contract shape', async () => {
+    const res = await ctx.request('GET', '/api/nothing-here');
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({ error: { code: 'not_found', message: expect.any(String) } });
+  });
+
+  it('answers malformed JSON with 400, a wrong content type with 415 and an oversize body with 413', async () => {
+    const bad = await ctx.app.inject({ method: 'POST', url: '/api/auth/login', headers: { origin: ORIGIN, 'content-type': 'application/json' }, payload: '{"pseudonym":' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe('validation_failed');
+    const type = await ctx.app.inject({ method: 'POST', url: '/api/auth/login', headers: { origin: ORIGIN, 'content-type': 'application/xml' }, payload: '<a/>' });
+    expect(type.statusCode).toBe(415);
+    expect(type.json().error.code).toBe('unsupported_media_type');
+    const big = await ctx.app.inject({ method: 'POST', url: '/api/auth/login', headers: { origin: ORIGIN, 'content-type': 'application/json' }, payload: JSON.stringify({ pseudonym: 'x'.repeat(400_000), password: 'y' }) });
+    expect(big.statusCode).toBe(413);
+    expect(big.json().error.code).toBe('too_large');
+  });
+
+  it('serves health and readiness', async () => {
+    expect((await ctx.request('GET', '/healthz')).status).toBe(200);
+    const ready = await ctx.request('GET', '/readyz');
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({ database: true, bus: true });
+  });
+
+  it('publishes the OpenAPI document generated from the zod contract', async () => {
+    const res = await ctx.request('GET', '/api/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.body.openapi).toMatch(/^3\./);
+    expect(Object.keys(res.body.paths)).toContain('/api/auth/signup');
+  });
+});

@@ -1,0 +1,258 @@
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { useApp } from '../helpers/context';
+import { connect, listenOnce, subscribe } from '../helpers/live-client';
+
+// Small send buffers so that a stalled reader is cut off quickly.
+const ctx = useApp({}, { live: { maxBufferedBytes: 64 * 1024 } });
+
+describe('the upgrade', () => {
+  it('is refused with 403 for a forged or missing Origin, before any 101', async () => {
+    const url = await listenOnce(ctx);
+    await expect(connect(url, { origin: 'https://evil.example' })).rejects.toMatchObject({ statusCode: 403 });
+    await expect(connect(url, { origin: null })).rejects.toMatchObject({ statusCode: 403 });
+    const ok = await connect(url);
+    ok.close();
+  });
+
+  it('caps the sockets of one account', async () => {
+    const url = await listenOnce(ctx);
+    const m = await ctx.signup();
+    const open = [];
+    for (let i = 0; i < 10; i++) open.push(await connect(url, { cookie: m.cookie }));
+    await expect(connect(url, { cookie: m.cookie })).rejects.toMatchObject({ statusCode: 429 });
+    open.forEach((c) => c.close());
+  });
+});
+
+describe('delivery and authorization', () => {
+  it('pushes a reply to a visitor watching the thread, and notifies the parent’s author on their own topic', async () => {
+    const url = await listenOnce(ctx);
+    const [a, b] = [await ctx.signup(), await ctx.signup()];
+    const { thread, post } = await ctx.newThread(a, { contentWarnings: ['grief'] });
+    const visitor = await connect(url);
+    await subscribe(visitor, [`thread:${thread.id}`]);
+    const author = await connect(url, { cookie: a.cookie });
+    const reply = await ctx.reply(b, thread.id, { parentId: post.id, body: 'Thinking of you today.' });
+    // (The opening post's event may come first, if this server had not dispatched it yet.)
+    const event = await visitor.next((m) => m.type === 'event' && m.event === 'post.created' && m.data.post.id === reply.id);
+    expect(event).toMatchObject({ topic: `thread:${thread.id}`, data: { post: { id: reply.id, bodyHtml: '<p>Thinking of you today.</p>\n', mine: false } } });
+    expect(Date.parse(event.at)).not.toBeNaN();
+    const note = await author.next((m) => m.type === 'event' && m.event === 'notification.created');
+    expect(note.topic).toBe(`user:${a.id}`);
+    expect(note.data.notification).toMatchObject({ kind: 'reply', readAt: null, data: { threadId: thread.id, postId: reply.id, excerpt: 'Thinking of you today.', by: { pseudonym: b.pseudonym } } });
+    visitor.close();
+    author.close();
+  });
+
+  it('refuses mod and user: topics to those who may not join them, with an error frame, and stays open', async () => {
+    const url = await listenOnce(ctx);
+    const [a, b] = [await ctx.signup(), await ctx.signup()];
+    const visitor = await connect(url);
+    visitor.send({ type: 'subscribe', topics: ['mod'] });
+    expect(await visitor.next((m) => m.type === 'error')).toMatchObject({ code: 'forbidden' });
+    visitor.send({ type: 'subscribe', topics: [`user:${a.id}`] });
+    expect((await visitor.next((m) => m.type === 'error' && m.message.includes('user:'))).code).toBe('forbidden');
+    const member = await connect(url, { cookie: b.cookie });
+    member.send({ type: 'subscribe', topics: [`user:${a.id}`] });
+    expect(await member.next((m) => m.type === 'error')).toMatchObject({ code: 'forbidden' });
+    member.send({ type: 'subscribe', topics: ['mod'] });
+    expect((await member.next((m) => m.type === 'error' && m.message.includes('mod'))).code).toBe('forbidden');
+    member.send({ type: 'ping' });
+    expect(await member.next((m) => m.type === 'pong')).toEqual({ type: 'pong' });
+    // Nothing for a's topic reached b.
+    await ctx.reply(b, (await ctx.newThread(a)).thread.id);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(member.events().filter((e) => e.topic === `user:${a.id}`)).toEqual([]);
+    visitor.close();
+    member.close();
+  });
+
+  it('joins moderators to mod automatically', async () => {
+    const url = await listenOnce(ctx);
+    const mod = await ctx.member('moderator');
+    const socket = await connect(url, { cookie: mod.cookie });
+    await subscribe(socket, ['mod']);
+    expect(socket.messages.filter((m) => m.type === 'error')).toEqual([]);
+    socket.close();
+  });
+
+  it('never sends a hidden body to a non-moderator, live or replayed; the author and moderators get it', async () => {
+    const url = await listenOnce(ctx);
+    const [a, b] = [await ctx.signup(), await ctx.signup()];
+    const mod = await ctx.member('moderator');
+    const { thread } = await ctx.newThread(a);
+    const p = await ctx.reply(b, thread.id, { body: 'a secret detail' });
+    await ctx.db.updateTable('posts').set({ hidden_by: 'moderator', hidden_reason: 'triggering' }).where('id', '=', p.id).execute();
+    const topic = `thread:${thread.id}`;
+    const [visitor, other, author, moderator] = await Promise.all([connect(url), connect(url, { cookie: a.cookie }), connect(url, { cookie: b.cookie }), connect(url, { cookie: mod.cookie })]);
+    for (const s of [visitor, other, author, moderator]) await subscribe(s, [topic]);
+    await ctx.request('PATCH', `/api/posts/${p.id}`, { as: b, body: { body: 'a secret detail, edited' } });
+    const isUpdate = (m: any) => m.type === 'event' && m.event === 'post.updated';
+    for (const s of [visitor, other]) {
+      const e = await s.next(isUpdate);
+      expect(e.data.post).toMatchObject({ bodyHtml: null, hidden: { reason: 'triggering', by: 'moderator' } });
+      expect(JSON.stringify(e)).not.toContain('secret');
+    }
+    expect((await author.next(isUpdate)).data.post.bodyHtml).toContain('secret detail, edited');
+    expect((await moderator.next(isUpdate)).data.post.bodyHtml).toContain('secret detail, edited');
+    // Replayed from the start: the created event is rendered as the post is now.
+    const late = await connect(url);
+    await subscribe(late, [topic], '0');
+    const replayed = late.events();
+    expect(replayed.map((e) => e.event)).toEqual(['post.created', 'post.created', 'post.updated']);
+    expect(JSON.stringify(replayed)).not.toContain('secret');
+    for (const s of [visitor, other, author, moderator, late]) s.close();
+  });
+
+  it('an anonymous post’s events hold no link to the account', async () => {
+    const url = await listenOnce(ctx);
+    const [a, b] = [await ctx.signup(), await ctx.signup()];
+    const { thread, post } = await ctx.newThread(a);
+    const watcher = await connect(url, { cookie: a.cookie });
+    await subscribe(watcher, [`thread:${thread.id}`]);
+    const anon = await ctx.reply(b, thread.id, { anonymous: true, parentId: post.id });
+    const created = await watcher.next((m) => m.type === 'event' && m.event === 'post.created' && m.data.post.id === anon.id);
+    const note = await watcher.next((m) => m.type === 'event' && m.event === 'notification.created');
+    for (const frame of [created, note]) {
+      expect(JSON.stringify(frame)).not.toContain(b.pseudonym);
+      expect(JSON.stringify(frame)).not.toContain(`"${b.id}"`);
+    }
+    expect(created.data.post.author).toEqual({ anonymous: true, alias: anon.author.alias });
+    expect(note.data.notification.data.by).toEqual({ anonymous: true, alias: anon.author.alias });
+    watcher.close();
+  });
+});
+
+describe('robustness', () => {
+  it('answers bad frames with error frames and keeps the connection', async () => {
+    const url = await listenOnce(ctx);
+    const s = await connect(url);
+    for (const bad of ['not json', '{"type":"dance"}', '{"type":"subscribe","topics":["thread:abc"]}', '{"type":"subscribe","topics":[]}', '[1,2]', '{"type":"subscribe","topics":["thread:1"],"since":"x"}']) {
+      const before = s.messages.length;
+      s.send(bad);
+      const reply = await s.next((m) => m.type === 'error' && s.messages.indexOf(m) >= before);
+      expect(reply.code).toBe('validation_failed');
+    }
+    s.ws.send(Buffer.from([1, 2, 3]));
+    expect(await s.next((m) => m.type === 'error' && m.message.includes('JSON'))).toBeTruthy();
+    s.send({ type: 'ping' });
+    expect(await s.next((m) => m.type === 'pong')).toBeTruthy();
+    expect(s.ws.readyState).toBe(s.ws.OPEN);
+    s.close();
+  });
+
+  it('refuses more than 200 topics on one socket', async () => {
+    const url = await listenOnce(ctx);
+    const s = await connect(url);
+    await subscribe(s, Array.from({ length: 150 }, (_, i) => `thread:${i + 1}`));
+    s.send({ type: 'subscribe', topics: Array.from({ length: 60 }, (_, i) => `thread:${i + 1000}`) });
+    expect(await s.next((m) => m.type === 'error')).toMatchObject({ code: 'too_many_topics' });
+    s.close();
+  });
+
+  it('closes an oversize frame with 1009', async () => {
+    const url = await listenOnce(ctx);
+    const s = await connect(url);
+    s.send({ type: 'ping', pad: 'x'.repeat(70 * 1024) });
+    expect((await s.closed).code).toBe(1009);
+  });
+
+  it('limits the frame rate of a connection', async () => {
+    const url = await listenOnce(ctx);
+    const s = await connect(url);
+    for (let i = 0; i < 40; i++) s.send({ type: 'ping' });
+    expect(await s.next((m) => m.type === 'error' && m.code === 'rate_limited')).toBeTruthy();
+    s.close();
+  });
+
+  it('cuts off a stalled reader while other clients keep receiving', async () => {
+    const url = await listenOnce(ctx);
+    const m = await ctx.signup();
+    const { thread } = await ctx.newThread(m);
+    const topic = `thread:${thread.id}`;
+    const stalled = await connect(url);
+    const healthy = await connect(url);
+    await subscribe(stalled, [topic]);
+    await subscribe(healthy, [topic]);
+    // Stop reading: the bytes pile up in the kernel, then in the server's send buffer.
+    (stalled.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    const big = 'Long words of support. '.repeat(800);
+    let sent = 0;
+    const closedEarly = stalled.closed.then(() => true);
+    for (let i = 0; i < 400 && !(await Promise.race([closedEarly, Promise.resolve(false)])); i++) {
+      await ctx.reply(m, thread.id, { body: `${big} ${i}` });
+      sent++;
+    }
+    (stalled.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+    await stalled.closed;
+    const last = await ctx.reply(m, thread.id, { body: 'still flowing' });
+    expect((await healthy.next((e) => e.type === 'event' && e.data?.post?.id === last.id, 10_000)).data.post.bodyHtml).toContain('still flowing');
+    expect(healthy.events().length).toBe(sent + 1);
+    healthy.close();
+  });
+});
+
+describe('reconnecting with since', () => {
+  it('gets the K missed events in order, none twice, then live ones', async () => {
+    const url = await listenOnce(ctx);
+    const m = await ctx.signup();
+    const { thread } = await ctx.newThread(m);
+    const topic = `thread:${thread.id}`;
+    const first = await connect(url);
+    await subscribe(first, [topic]);
+    const r = await ctx.reply(m, thread.id);
+    // (The opening post's event may arrive too, if this process had not dispatched it yet.)
+    const seen = await first.next((e) => e.type === 'event' && e.data.post.id === r.id);
+    first.close();
+    await first.closed;
+    const missed = [];
+    for (let i = 0; i < 7; i++) missed.push((await ctx.reply(m, thread.id)).id);
+    const again = await connect(url);
+    const sub = subscribe(again, [topic], seen.id);
+    // A live reply racing the replay must come after it, exactly once.
+    const racing = ctx.reply(m, thread.id);
+    await sub;
+    const live = (await racing).id;
+    await again.next((e) => e.type === 'event' && e.data.post.id === live);
+    const ids = again.events().map((e) => e.data.post.id);
+    expect(ids).toEqual([...missed, live]);
+    const eventIds = again.events().map((e) => BigInt(e.id));
+    expect(eventIds.every((id, i) => i === 0 || id > eventIds[i - 1]!)).toBe(true);
+    again.close();
+  });
+
+  it('asks for a resync when the backlog no longer reaches back', async () => {
+    const url = await listenOnce(ctx);
+    const m = await ctx.signup();
+    const { thread } = await ctx.newThread(m);
+    await ctx.reply(m, thread.id);
+    const { rows } = await sql<{ id: string }>`select max(id)::text as id from events`.execute(ctx.db);
+    await sql`update event_horizon set trimmed_through = ${rows[0]!.id}::bigint`.execute(ctx.db);
+    const s = await connect(url);
+    s.send({ type: 'subscribe', topics: [`thread:${thread.id}`], since: '1' });
+    expect(await s.next((x) => x.type === 'resync')).toEqual({ type: 'resync', topic: `thread:${thread.id}` });
+    s.close();
+  });
+});
+
+describe('access changes', () => {
+  it('logout closes that member’s sockets with 1008', async () => {
+    const url = await listenOnce(ctx);
+    const m = await ctx.signup();
+    const s = await connect(url, { cookie: m.cookie });
+    await ctx.request('POST', '/api/auth/logout', { as: m });
+    expect((await s.closed).code).toBe(1008);
+  });
+
+  it('a role change updates open sockets at once', async () => {
+    const url = await listenOnce(ctx);
+    const admin = await ctx.member('admin');
+    const m = await ctx.signup();
+    const s = await connect(url, { cookie: m.cookie });
+    await ctx.request('PUT', `/api/admin/users/${m.pseudonym}/role`, { as: admin, body: { role: 'moderator' } });
+    expect(await s.next((x) => x.type === 'access')).toMatchObject({ role: 'moderator' });
+    await subscribe(s, ['mod']);
+    s.close();
+  });
+});

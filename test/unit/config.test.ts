@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULT_PASSWORD_HASH, loadConfig } from '../../server/config';
+
+describe('loadConfig', () => {
+  it('has the documented defaults and is frozen', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      publicOrigin: 'http://localhost:3000',
+      databaseUrl: undefined,
+      autoHideFlags: 3,
+      logLevel: 'info',
+      rateLimitFactor: 1,
+      secureCookies: false,
+      passwordHash: DEFAULT_PASSWORD_HASH,
+    });
+    expect(c.dataDir.endsWith('/data')).toBe(true);
+    // The README's address works too while no origin is configured.
+    expect(c.allowedOrigins).toEqual(['http://localhost:3000', 'http://127.0.0.1:3000']);
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('reads every variable', () => {
+    const c = loadConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      PUBLIC_ORIGIN: 'https://haven.example.org',
+      DATABASE_URL: 'postgres://u@db:5432/haven',
+      DATA_DIR: '/var/lib/haven',
+      SERVER_SECRET: 's'.repeat(40),
+      AUTO_HIDE_FLAGS: '5',
+      LOG_LEVEL: 'warn',
+      ADMIN_PSEUDONYM: 'keeper',
+      ADMIN_PASSWORD: 'a long admin password',
+      RATE_LIMIT_FACTOR: '2.5',
+    });
+    expect(c).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      publicOrigin: 'https://haven.example.org',
+      allowedOrigins: ['https://haven.example.org'],
+      secureCookies: true,
+      databaseUrl: 'postgres://u@db:5432/haven',
+      dataDir: '/var/lib/haven',
+      autoHideFlags: 5,
+      logLevel: 'warn',
+      admin: { pseudonym: 'keeper', password: 'a long admin password' },
+      rateLimitFactor: 2.5,
+    });
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ PUBLIC_ORIGIN: 'not a url' }, 'PUBLIC_ORIGIN'],
+    [{ PUBLIC_ORIGIN: 'https://haven.example.org/forum' }, 'PUBLIC_ORIGIN'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ SERVER_SECRET: 'short' }, 'SERVER_SECRET'],
+    [{ AUTO_HIDE_FLAGS: '0' }, 'AUTO_HIDE_FLAGS'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ RATE_LIMIT_FACTOR: '0' }, 'RATE_LIMIT_FACTOR'],
+    [{ ADMIN_PSEUDONYM: 'keeper' }, 'ADMIN_PASSWORD'],
+    [{ ADMIN_PSEUDONYM: 'bad name!', ADMIN_PASSWORD: 'long enough pw' }, 'ADMIN_PSEUDONYM'],
+  ])('refuses %j naming %s', (env, name) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(name);
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ PORT: '', DATABASE_URL: '' })).toMatchObject({ port: 3000, databaseUrl: undefined });
+  });
+});
