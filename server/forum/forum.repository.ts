@@ -237,7 +237,14 @@ export async function eraseAuthorContent(db: Exec, authorId: string) {
     .set({ deleted_at: sql`coalesce(deleted_at, now())`, body_md: '', body_html: '' })
     .where('author_id', '=', authorId)
     .execute();
-  await db.updateTable('threads').set({ title: '[deleted]' }).where('author_id', '=', authorId).execute();
+  await db.updateTable('threads').set({ title: DELETED_TITLE }).where('author_id', '=', authorId).execute();
+}
+
+/** What a thread is called once its opening post, and so its title, is gone. */
+const DELETED_TITLE = '[deleted]';
+
+export async function eraseThreadTitle(db: Exec, threadId: string) {
+  await db.updateTable('threads').set({ title: DELETED_TITLE }).where('id', '=', threadId).execute();
 }
 
 /** Visible posts (not deleted, not hidden) matching the words, newest first. */

@@ -271,6 +271,9 @@ export function createForumService(deps: ForumDeps) {
       if (post.author_id !== viewer.id && !isModerator(viewer)) throw forbidden('Only the author or a moderator can delete this post.');
       if (post.deleted_at) return;
       await repo.markDeleted(trx, post.id);
+      // The title belongs to the opening post: a member who deletes it to take back what
+      // they shared must not leave the words standing at the top of the thread.
+      if (post.depth === 0) await repo.eraseThreadTitle(trx, post.thread_id);
       // An author's deletion takes the old revisions too; a moderator's keeps them as a record.
       if (post.author_id === viewer.id) await repo.deleteRevisions(trx, [post.id]);
       await runHooks(trx, { kind: 'deleted', postId: post.id, threadId: post.thread_id, authorId: post.author_id, actor: viewer });

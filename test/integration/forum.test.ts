@@ -188,6 +188,24 @@ describe('edit, delete, anonymize', () => {
     expect((await ctx.request('DELETE', '/api/posts/999999', { as: a })).status).toBe(404);
   });
 
+  it('takes the thread title with a deleted opening post, for every reader and search', async () => {
+    const a = await ctx.signup();
+    const mod = await ctx.member('moderator');
+    const { thread, post } = await ctx.newThread(a, { title: 'Sober since the Riverside clinic', body: 'opening words' });
+    const reply = await ctx.reply(a, thread.id, { body: 'a reply that stays' });
+    expect((await ctx.request('GET', `/api/threads/${thread.id}`)).body.thread.title).toBe('Sober since the Riverside clinic');
+    expect((await ctx.request('DELETE', `/api/posts/${post.id}`, { as: a })).status).toBe(204);
+    for (const as of [undefined, a, mod]) {
+      const read = await ctx.request('GET', `/api/threads/${thread.id}`, { as });
+      expect(read.body.thread.title).toBe('[deleted]');
+      expect(JSON.stringify(read.body)).not.toContain('Riverside');
+      expect(read.body.posts.find((p: any) => p.id === reply.id).bodyHtml).toContain('a reply that stays');
+      const list = await ctx.request('GET', `/api/communities/introductions/threads`, { as });
+      expect(JSON.stringify(list.body)).not.toContain('Riverside');
+    }
+    expect(JSON.stringify((await ctx.request('GET', '/api/search?q=Riverside')).body)).not.toContain('Riverside');
+  });
+
   it('lets a moderator delete any post', async () => {
     const a = await ctx.signup();
     const mod = await ctx.member('moderator');

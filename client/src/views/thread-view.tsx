@@ -41,7 +41,11 @@ export function ThreadView({ id }: { id: string }) {
     void load();
     // Replies, edits, hides and restores arrive live; each carries the post as we may see it.
     const stop = live.subscribe(`thread:${id}`, (event) => {
-      if (event.data.post) setPosts((current) => placed(current, event.data.post as Post));
+      const post = event.data.post as Post | undefined;
+      if (!post) return;
+      setPosts((current) => placed(current, post));
+      // The server drops the title with a deleted opening post; the open page follows.
+      if (post.deleted && post.depth === 0) setThread((t) => (t ? { ...t, title: '[deleted]' } : t));
     });
     live.onResync = () => void load();
     return stop;
