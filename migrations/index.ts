@@ -4,6 +4,7 @@ import * as forum from './20261122T020000Z_forum';
 import * as live from './20261122T030000Z_live';
 import * as moderation from './20261122T040000Z_moderation';
 import * as cursorPrecision from './20261122T050000Z_cursor-precision';
+import * as duplicateCheckIndex from './20261122T060000Z_duplicate-check-index';
 
 /**
  * Every migration, by name, in order. A static list (rather than reading the folder at run
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '20261122T030000Z_live': live,
   '20261122T040000Z_moderation': moderation,
   '20261122T050000Z_cursor-precision': cursorPrecision,
+  '20261122T060000Z_duplicate-check-index': duplicateCheckIndex,
 };

@@ -139,7 +139,13 @@ export function insertPost(
       thread_id: v.threadId, parent_id: v.parentId, path: v.path, depth: v.depth, author_id: v.authorId,
       anonymous: v.anonymous, alias: v.alias, body_md: v.bodyMd, body_html: v.bodyHtml, content_warnings: v.warnings,
     })
-    .returning('id')
+    // The post as readers get it, author columns included, without reading it back.
+    .returning((eb) => [
+      ...postColumns,
+      eb.selectFrom('users as author').select('author.pseudonym').whereRef('author.id', '=', 'posts.author_id').as('author_pseudonym'),
+      eb.selectFrom('users as author').select('author.show_recovery_days').whereRef('author.id', '=', 'posts.author_id').as('author_show_days'),
+      eb.selectFrom('users as author').select('author.recovery_start_date').whereRef('author.id', '=', 'posts.author_id').as('author_start_date'),
+    ])
     .executeTakeFirstOrThrow();
 }
 
@@ -174,6 +180,8 @@ export async function recentDuplicate(db: Exec, authorId: string, bodyMd: string
     .selectFrom('posts')
     .select('posts.id')
     .where('posts.author_id', '=', authorId)
+    // Matches posts_author_body_idx: one probe, however many posts the member wrote lately.
+    .where(sql<string>`md5(posts.body_md)`, '=', sql<string>`md5(${bodyMd})`)
     .where('posts.created_at', '>', sql<Date>`now() - interval '5 minutes'`)
     .where('posts.deleted_at', 'is', null)
     .where('posts.body_md', '=', bodyMd);

@@ -143,7 +143,7 @@ export function createForumService(deps: ForumDeps) {
         bodyMd: `${input.title}\n\n${input.body}`, communitySlug: community.slug,
       });
       const created = await repo.findThread(trx, thread.id);
-      return { thread: toThread(created!), post: await postView(trx, post.id, viewer) };
+      return { thread: toThread(created!), post: toPost(post, viewer, NO_MUTES) };
     });
   }
 
@@ -222,7 +222,8 @@ export function createForumService(deps: ForumDeps) {
         kind: 'created', postId: inserted.id, threadId, authorId: viewer.id, anonymous: alias !== null,
         parentAuthorId: parent.author_id, bodyMd: input.body,
       });
-      return postView(trx, inserted.id, viewer);
+      // The author's own view of what was just written (one cannot mute oneself).
+      return toPost(inserted, viewer, NO_MUTES);
     });
   }
 

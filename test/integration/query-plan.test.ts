@@ -31,7 +31,8 @@ describe('reading page k of a big thread', () => {
       if (!nested) lastPath = path;
       rows.push({ thread_id: thread.id, path, depth: nested ? 2 : 1, author_id: m.id, body_md: `reply ${i}`, body_html: `<p>reply ${i}</p>`, content_warnings: [] });
     }
-    for (let i = 0; i < rows.length; i += 2_000) await ctx.db.insertInto('posts').values(rows.slice(i, i + 2_000)).execute();
+    // In batches small enough that embedded PGlite never blocks the event loop for long.
+    for (let i = 0; i < rows.length; i += 500) await ctx.db.insertInto('posts').values(rows.slice(i, i + 500)).execute();
     // A few other threads so that posts is not all one thread.
     for (let i = 0; i < 3; i++) await ctx.reply(m, (await ctx.newThread(m)).thread.id);
     await sql`analyze`.execute(ctx.db);
