@@ -51,6 +51,12 @@ async function main(argv: string[]) {
 
     for (const [t, spec] of THREADS.entries()) {
       const author = viewers[t % viewers.length]!;
+      // Running it again leaves the demo threads already there alone (no duplicates).
+      const existing = await db.selectFrom('threads').select('id').where('title', '=', spec.title).where('author_id', '=', author.id).executeTakeFirst();
+      if (existing) {
+        console.log(`thread ${t + 1}/${THREADS.length}: already there — ${spec.title}`);
+        continue;
+      }
       const { thread, post } = await forum.createThread(author, spec.community, {
         title: spec.title, body: spec.body, contentWarnings: spec.warnings, anonymous: spec.anonymous,
       });
