@@ -1,27 +1,38 @@
+import { createAccountsService } from '../server/accounts/accounts.service';
+import { PasswordHasher } from '../server/accounts/password-hasher';
 import { ROLES } from '../server/contract/accounts';
 import { loadConfig } from '../server/config';
 import { connectDatabase } from '../server/db/database';
 import { migrateToLatest } from '../server/db/migrate';
-import { findUserByPseudonym, updateUser } from '../server/accounts/accounts.repository';
+import { AppError } from '../server/http/errors';
+import { logRoleChange } from '../server/moderation/moderation.service';
 
-/** `npm run admin -- role <pseudonym> <member|moderator|admin>`: change a role from the shell. */
+/**
+ * `npm run admin -- role <pseudonym> <member|moderator|admin>`: change a role from the shell.
+ * The same rules as the admin route (never the last admin) and the same moderation-log
+ * entry, with "command line" as the actor. Running servers see it within their session
+ * cache's lifetime (SESSION_CACHE_MS).
+ */
 async function main(argv: string[]) {
   const [command, pseudonym, role] = argv;
   if (command !== 'role' || !pseudonym || !role || !(ROLES as readonly string[]).includes(role)) {
     console.error(`usage: npm run admin -- role <pseudonym> <${ROLES.join('|')}>`);
     return 2;
   }
-  const database = await connectDatabase(loadConfig());
+  const config = loadConfig();
+  const database = await connectDatabase(config);
   try {
     await migrateToLatest(database.db);
-    const user = await findUserByPseudonym(database.db, pseudonym);
-    if (!user) {
-      console.error(`No member is called ${pseudonym}.`);
-      return 1;
-    }
-    await updateUser(database.db, user.id, { role: role as (typeof ROLES)[number] });
-    console.log(`${user.pseudonym} is now ${role}.`);
+    const hasher = new PasswordHasher(config.passwordHash, 1, 1);
+    const accounts = createAccountsService({ db: database.db, hasher, config });
+    accounts.onRoleChanged(logRoleChange);
+    const user = await accounts.setRole(pseudonym, role as (typeof ROLES)[number], null);
+    console.log(`${user.pseudonym} is now ${user.role}.`);
     return 0;
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    console.error(err.message);
+    return 1;
   } finally {
     await database.close();
   }

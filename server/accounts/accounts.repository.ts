@@ -56,13 +56,10 @@ export async function deleteUser(db: Exec, id: string): Promise<void> {
   await db.deleteFrom('users').where('id', '=', id).execute();
 }
 
-export async function countAdmins(db: Exec): Promise<number> {
-  const row = await db
-    .selectFrom('users')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('role', '=', 'admin')
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+/** Counts the admins and locks their rows, so two demotions cannot both leave none. */
+export async function lockAdmins(db: Exec): Promise<number> {
+  const rows = await db.selectFrom('users').select('id').where('role', '=', 'admin').orderBy('id').forUpdate().execute();
+  return rows.length;
 }
 
 export async function insertSession(db: Exec, tokenHash: string, userId: string): Promise<void> {

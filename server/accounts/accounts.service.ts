@@ -60,10 +60,14 @@ export function toUser(row: UserRow, now = new Date()): User {
 }
 
 export type DeleteHook = (trx: Transaction<DB>, userId: string, erasePosts: boolean) => Promise<void>;
+/** A role change, in its transaction; `actor` is null when it came from the command line. */
+export type RoleChange = { actor: Viewer | null; pseudonym: string; from: Role; to: Role };
+export type RoleHook = (trx: Transaction<DB>, change: RoleChange) => Promise<void>;
 
 export function createAccountsService(deps: AccountsDeps) {
   const { db, hasher } = deps;
   const deleteHooks: DeleteHook[] = [];
+  const roleHooks: RoleHook[] = [];
   const profileListeners: Array<() => void> = [];
   const accessListeners: Array<(userId: string) => void> = [];
   // Sessions resolved recently, so that a member's reads do not each cost a query. Any
@@ -234,16 +238,21 @@ export function createAccountsService(deps: AccountsDeps) {
     accessChanged(userId);
   }
 
-  async function setRole(target: string, role: Role, actor?: Viewer) {
+  /** Changes a role (by an admin, or from the command line when `actor` is null). */
+  async function setRole(target: string, role: Role, actor: Viewer | null) {
     if (actor && actor.role !== 'admin') throw forbidden('Only admins can change roles.');
-    const row = await repo.findUserByPseudonym(db, target);
-    if (!row) throw notFound('That member');
-    if (row.role === 'admin' && role !== 'admin' && (await repo.countAdmins(db)) <= 1) {
-      throw conflict('This is the last admin; make someone else admin first.');
-    }
-    const updated = await repo.updateUser(db, row.id, { role });
-    accessChanged(row.id);
-    return { pseudonym: updated!.pseudonym, role: updated!.role };
+    const result = await db.transaction().execute(async (trx) => {
+      const row = await repo.findUserByPseudonym(trx, target);
+      if (!row) throw notFound('That member');
+      if (row.role === 'admin' && role !== 'admin' && (await repo.lockAdmins(trx)) <= 1) {
+        throw conflict('This is the last admin; make someone else admin first.');
+      }
+      const updated = await repo.updateUser(trx, row.id, { role });
+      if (row.role !== role) for (const hook of roleHooks) await hook(trx, { actor, pseudonym: row.pseudonym, from: row.role, to: role });
+      return { id: row.id, pseudonym: updated!.pseudonym, role: updated!.role };
+    });
+    accessChanged(result.id);
+    return { pseudonym: result.pseudonym, role: result.role };
   }
 
   /** ADMIN_PSEUDONYM + ADMIN_PASSWORD: create that admin, or promote it; never touch its password. */
@@ -279,6 +288,8 @@ export function createAccountsService(deps: AccountsDeps) {
     ensureConfiguredAdmin,
     /** Lets a feature take part in account deletion (posts, notifications, mutes). */
     onDelete: (hook: DeleteHook) => void deleteHooks.push(hook),
+    /** Lets a feature record role changes in the same transaction (the moderation log). */
+    onRoleChanged: (hook: RoleHook) => void roleHooks.push(hook),
     /** Listeners learn of ended sessions and changed roles or suspensions (live sockets, the bus). */
     onAccessChanged: (listener: (userId: string) => void) => void accessListeners.push(listener),
     /** Another process changed this member's access: drop what this one has cached. */

@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import { isNewAccount, type AccountsService, type Viewer } from '../accounts/accounts.service';
+import { isNewAccount, type AccountsService, type RoleHook, type Viewer } from '../accounts/accounts.service';
 import type { Config } from '../config';
 import type { ContentWarning } from '../contract/content-warnings';
 import type { DB, FlagReason } from '../db/schema';
@@ -30,8 +30,16 @@ function publicAuthor(post: Pick<repo.ModPost, 'anonymous' | 'alias' | 'author_p
   return post.author_pseudonym ?? DELETED_MEMBER;
 }
 
+/** Who was given or lost moderating powers, by whom and when, is moderation history too. */
+export const logRoleChange: RoleHook = (trx, change) =>
+  repo.insertLog(trx, {
+    actorId: change.actor?.id ?? null, actor: change.actor?.pseudonym ?? 'command line', action: 'role-change',
+    postId: null, threadId: null, target: change.pseudonym, reason: `${change.from} → ${change.to}`,
+  });
+
 export function createModerationService(deps: ModerationDeps) {
   const { db, events, notifications, forum } = deps;
+  deps.accounts.onRoleChanged(logRoleChange);
 
   async function loadPost(trx: Transaction<DB>, postId: string) {
     const post = await repo.postForModeration(trx, postId);

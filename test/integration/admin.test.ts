@@ -10,6 +10,10 @@ describe('PUT /api/admin/users/:pseudonym/role', () => {
     const res = await ctx.request('PUT', `/api/admin/users/${m.pseudonym.toUpperCase()}/role`, { as: admin, body: { role: 'moderator' } });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ user: { pseudonym: m.pseudonym, role: 'moderator' } });
+    const log = await ctx.request('GET', '/api/mod/log', { as: admin });
+    expect(log.body.entries[0]).toMatchObject({
+      actor: admin.pseudonym, action: 'role-change', target: { postId: null, threadId: null, author: m.pseudonym }, reason: 'member → moderator',
+    });
     expect((await ctx.request('GET', '/api/me', { as: m })).body.user.role).toBe('moderator');
   });
 
