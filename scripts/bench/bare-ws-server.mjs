@@ -24,6 +24,7 @@ server.listen(Number(process.env.PORT), '127.0.0.1');
 process.on('message', (msg) => {
   if (msg === 'gc') {
     globalThis.gc?.();
-    process.send?.({ rss: process.memoryUsage().rss });
+    const { rss, heapUsed } = process.memoryUsage();
+    process.send?.({ rss, heap: heapUsed });
   }
 });

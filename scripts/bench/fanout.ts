@@ -65,9 +65,10 @@ async function forkServer(script: string, env: Record<string, string>, readyUrl:
   throw new Error(`${script} did not start`);
 }
 
-function gcRss(child: ChildProcess): Promise<number> {
+/** RSS and JS heap in use after a full GC in the child. */
+function gcRss(child: ChildProcess): Promise<{ rss: number; heap: number }> {
   return new Promise((resolve) => {
-    child.once('message', (m: any) => resolve(m.rss));
+    child.once('message', (m: any) => resolve({ rss: m.rss, heap: m.heap }));
     child.send('gc');
   });
 }
@@ -199,10 +200,11 @@ export async function run(args: string[]) {
       const swarm = await Swarm.open(url, n, t, memOrigin, 9_750);
       await new Promise((r) => setTimeout(r, 1_000));
       const after = await gcRss(child);
-      perSocket.push((after - before) / n);
+      perSocket.push((after.rss - before.rss) / n);
       await swarm.close();
       await new Promise((r) => setTimeout(r, 1_000));
-      console.log(`${label}, ${n} idle sockets: +${((after - before) / 2 ** 20).toFixed(1)} MiB, ${((after - before) / n / 1024).toFixed(2)} KiB per socket`);
+      const kib = (bytes: number) => (bytes / n / 1024).toFixed(2);
+      console.log(`${label}, ${n} idle sockets: +${((after.rss - before.rss) / 2 ** 20).toFixed(1)} MiB RSS, ${kib(after.rss - before.rss)} KiB RSS and ${kib(after.heap - before.heap)} KiB JS heap per socket`);
     }
     memRows.push(`| ${n.toLocaleString('en')} | ${(perSocket[0]! / 1024).toFixed(2)} KiB | ${(perSocket[1]! / 1024).toFixed(2)} KiB | ${(perSocket[0]! / perSocket[1]!).toFixed(2)}× |`);
   }

@@ -7,7 +7,8 @@ const app = await startServer(loadConfig());
 process.on('message', (msg) => {
   if (msg === 'gc') {
     (globalThis as { gc?: () => void }).gc?.();
-    process.send?.({ rss: process.memoryUsage().rss });
+    const { rss, heapUsed } = process.memoryUsage();
+    process.send?.({ rss, heap: heapUsed });
   }
 });
 process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { Viewer } from '../accounts/accounts.service';
 import type { Config } from '../config';
@@ -14,6 +15,11 @@ export default async function liveRoutes(app: FastifyInstance, opts: { hub: Live
   // The member resolved before the upgrade, so the socket handler can attach its
   // listeners synchronously and miss no early frame.
   const resolved = new WeakMap<object, Viewer | null>();
+  // The upgrade's HTTP response object, which @fastify/websocket attaches to the TCP socket
+  // to route the upgrade. It is never written after the 101, yet through it the socket
+  // would keep the request, its headers, Fastify's request and reply and a child logger
+  // alive for as long as it stays open: about 5 KiB per idle socket.
+  const responses = new WeakMap<object, ServerResponse>();
   app.get('/api/live', {
     websocket: true,
     preValidation: async (request, reply) => {
@@ -22,6 +28,7 @@ export default async function liveRoutes(app: FastifyInstance, opts: { hub: Live
         return send(reply, 403, 'csrf_rejected', 'Live updates are only for Haven’s own pages.');
       }
       if (opts.hub.closing) return send(reply, 503, 'unavailable', 'This server is shutting down; reconnect shortly.');
+      responses.set(request, reply.raw);
       const viewer = await request.viewer();
       resolved.set(request, viewer);
       if (viewer && opts.hub.socketsOf(viewer.id) >= opts.hub.maxSocketsPerAccount) {
@@ -29,6 +36,8 @@ export default async function liveRoutes(app: FastifyInstance, opts: { hub: Live
       }
     },
   }, (socket, request) => {
+    const response = responses.get(request);
+    if (response?.socket) response.detachSocket(response.socket);
     opts.hub.accept(socket, resolved.get(request) ?? null);
   });
 }
