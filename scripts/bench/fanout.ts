@@ -66,6 +66,8 @@ async function forkServer(script: string, env: Record<string, string>, readyUrl:
 }
 
 /** RSS and JS heap in use after a full GC in the child. */
+const kib = (bytes: number) => (bytes / 1024).toFixed(2);
+
 function gcRss(child: ChildProcess): Promise<{ rss: number; heap: number }> {
   return new Promise((resolve) => {
     child.once('message', (m: any) => resolve({ rss: m.rss, heap: m.heap }));
@@ -119,7 +121,7 @@ export async function run(args: string[]) {
 
   if (!onlyWrites) await sockets();
   if (onlyMemory) {
-    console.log('\n| idle sockets | Haven RSS per socket | bare ws RSS per socket | ratio |\n| ---: | ---: | ---: | ---: |');
+    console.log('\n| idle sockets | Haven RSS / heap per socket | bare ws RSS / heap per socket | ratio RSS / heap |\n| ---: | ---: | ---: | ---: |');
     console.log(memRows.join('\n'));
     return;
   }
@@ -184,32 +186,31 @@ export async function run(args: string[]) {
   }
 
   // --- Idle sockets: memory per socket, Haven (visitors subscribed to the thread) and bare.
-  // Each server runs with --expose-gc and reports RSS after a full GC (IPC "gc").
-  const memPort = await freePort();
-  const memOrigin = ORIGIN_HEADER(memPort);
-  const havenMem = await forkServer('scripts/bench/gc-server.ts', { ...env, PORT: String(memPort), PUBLIC_ORIGIN: memOrigin }, `${memOrigin}/healthz`);
-  const bareMemPort = await freePort();
-  const bareMem = await forkServer('scripts/bench/bare-ws-server.mjs', { PORT: String(bareMemPort), FRAME: frame }, `http://127.0.0.1:${bareMemPort}/`);
+  // Each count gets fresh server processes (memory freed by an earlier count stays in RSS
+  // and would hide the next one's growth). Each server runs with --expose-gc and reports
+  // RSS and JS heap after a full GC (IPC "gc").
   for (const n of capacity) {
-    const perSocket: number[] = [];
-    for (const [label, url, child, t] of [
-      ['haven', `ws://127.0.0.1:${memPort}/api/live`, havenMem, topic],
-      ['bare', `ws://127.0.0.1:${bareMemPort}/`, bareMem, null],
+    const perSocket: Array<{ rss: number; heap: number }> = [];
+    const memPort = await freePort();
+    const memOrigin = ORIGIN_HEADER(memPort);
+    const bareMemPort = await freePort();
+    for (const [label, start, url, t] of [
+      ['haven', () => forkServer('scripts/bench/gc-server.ts', { ...env, PORT: String(memPort), PUBLIC_ORIGIN: memOrigin }, `${memOrigin}/healthz`), `ws://127.0.0.1:${memPort}/api/live`, topic],
+      ['bare', () => forkServer('scripts/bench/bare-ws-server.mjs', { PORT: String(bareMemPort), FRAME: frame }, `http://127.0.0.1:${bareMemPort}/`), `ws://127.0.0.1:${bareMemPort}/`, null],
     ] as const) {
+      const child = await start();
       const before = await gcRss(child);
       const swarm = await Swarm.open(url, n, t, memOrigin, 9_750);
       await new Promise((r) => setTimeout(r, 1_000));
       const after = await gcRss(child);
-      perSocket.push((after.rss - before.rss) / n);
+      perSocket.push({ rss: (after.rss - before.rss) / n, heap: (after.heap - before.heap) / n });
       await swarm.close();
-      await new Promise((r) => setTimeout(r, 1_000));
-      const kib = (bytes: number) => (bytes / n / 1024).toFixed(2);
-      console.log(`${label}, ${n} idle sockets: +${((after.rss - before.rss) / 2 ** 20).toFixed(1)} MiB RSS, ${kib(after.rss - before.rss)} KiB RSS and ${kib(after.heap - before.heap)} KiB JS heap per socket`);
+      await stop(child);
+      console.log(`${label}, ${n} idle sockets: +${((after.rss - before.rss) / 2 ** 20).toFixed(1)} MiB RSS, ${kib(perSocket.at(-1)!.rss)} KiB RSS and ${kib(perSocket.at(-1)!.heap)} KiB JS heap per socket`);
     }
-    memRows.push(`| ${n.toLocaleString('en')} | ${(perSocket[0]! / 1024).toFixed(2)} KiB | ${(perSocket[1]! / 1024).toFixed(2)} KiB | ${(perSocket[0]! / perSocket[1]!).toFixed(2)}× |`);
+    const [h, b] = perSocket as [{ rss: number; heap: number }, { rss: number; heap: number }];
+    memRows.push(`| ${n.toLocaleString('en')} | ${kib(h.rss)} / ${kib(h.heap)} KiB | ${kib(b.rss)} / ${kib(b.heap)} KiB | ${(h.rss / b.rss).toFixed(2)}× / ${(h.heap / b.heap).toFixed(2)}× |`);
   }
-  await stop(havenMem);
-  await stop(bareMem);
   await stop(bare);
   await stop(server);
   }
@@ -258,7 +259,7 @@ export async function run(args: string[]) {
 
   console.log('\n| watchers | Haven p50 / p99 / max (ms) | bare ws p50 / p99 / max (ms) | p99 vs bare |\n| --- | --- | --- | ---: |');
   console.log(rows.join('\n'));
-  console.log('\n| idle sockets | Haven RSS per socket | bare ws RSS per socket | ratio |\n| ---: | ---: | ---: | ---: |');
+  console.log('\n| idle sockets | Haven RSS / heap per socket | bare ws RSS / heap per socket | ratio RSS / heap |\n| ---: | ---: | ---: | ---: |');
   console.log(memRows.join('\n'));
   console.log(`\nreplies written per second, 16 concurrent writers: Haven ${havenWrites.toFixed(0)}/s (post, counters, event, notification, notify); bare INSERT + pg_notify ${bareWrites.toFixed(0)}/s; ratio ${((100 * havenWrites) / bareWrites).toFixed(1)} %`);
 }
