@@ -5,6 +5,7 @@ import * as live from './20261122T030000Z_live';
 import * as moderation from './20261122T040000Z_moderation';
 import * as cursorPrecision from './20261122T050000Z_cursor-precision';
 import * as duplicateCheckIndex from './20261122T060000Z_duplicate-check-index';
+import * as rateLimits from './20261122T070000Z_rate-limits';
 
 /**
  * Every migration, by name, in order. A static list (rather than reading the folder at run
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '20261122T040000Z_moderation': moderation,
   '20261122T050000Z_cursor-precision': cursorPrecision,
   '20261122T060000Z_duplicate-check-index': duplicateCheckIndex,
+  '20261122T070000Z_rate-limits': rateLimits,
 };

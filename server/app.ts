@@ -27,7 +27,8 @@ import { createClientKey } from './http/client-key';
 import errorHandler, { send } from './http/error-handler';
 import { loggerOptions } from './http/logging';
 import originCheck from './http/origin-check';
-import { SharedRateLimitStore } from './http/rate-limit-store';
+import { rateLimitStore } from './http/rate-limit-store';
+import { SHARED_LIMITS } from './http/rate-limits';
 import securityHeaders from './http/security-headers';
 import spaRoutes from './http/spa';
 import { resolveServerSecret } from './secret';
@@ -98,7 +99,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
   });
   await app.register(rateLimit, {
     global: false,
-    store: SharedRateLimitStore,
+    store: rateLimitStore(database.db, SHARED_LIMITS),
     keyGenerator: (request) => clientKey(request.ip),
     errorResponseBuilder: (_request, context) => {
       const seconds = Math.max(1, Math.ceil(context.ttl / 1000));

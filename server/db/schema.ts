@@ -103,6 +103,11 @@ export const schema = {
     response: col<ColumnType<unknown, string | null | undefined, string | null>>('jsonb', true),
     created_at: col<Timestamp>('timestamp with time zone'),
   },
+  rate_limits: {
+    key: col<string>('text'),
+    count: col<number>('integer'),
+    reset_at: col<Timestamp>('timestamp with time zone'),
+  },
   events: {
     id: col<string>('bigint'),
     topic: col<string>('text'),

@@ -1,21 +1,31 @@
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../db/schema';
+
 /**
- * An in-memory store for @fastify/rate-limit in which every route shares one table, so a
- * `groupId` (e.g. "posts": new threads and replies together) is one allowance across
- * routes. The plugin's own local store gives each route a separate table, which would
- * let a member spend the posting allowance once per route. Keys are the client key plus
- * the group id, so routes in different groups never mix. Counters are per process.
+ * The store behind @fastify/rate-limit. Every route shares one table, so a `groupId`
+ * (e.g. "posts": new threads and replies together) is one allowance across routes; the
+ * plugin's own local store gives each route a separate table, which would let a member
+ * spend the posting allowance once per route. Keys are the client key plus the group id.
+ *
+ * The groups named in `sharedGroups` (login, signup, recovery: what a password-guessing
+ * script hits) count in the database, so every app process on it draws on one allowance.
+ * The rest (posting) count per process, in memory: N processes allow N times as much,
+ * which costs a little spam headroom but no database round trip per post.
  */
+type Callback = (err: Error | null, result: { current: number; ttl: number }) => void;
+
 interface Window {
   count: number;
   resetAt: number;
 }
 
-export class SharedRateLimitStore {
-  #windows: Map<string, Window>;
+interface Counter {
+  incr(key: string, cb: Callback, timeWindow: number): void;
+  read(key: string, cb: Callback, timeWindow: number): void;
+}
 
-  constructor(_options?: unknown, shared?: Map<string, Window>) {
-    this.#windows = shared ?? new Map();
-  }
+class MemoryCounter implements Counter {
+  #windows = new Map<string, Window>();
 
   #sweep(now: number) {
     // Bounded memory: expired windows go whenever the table grows large.
@@ -23,7 +33,7 @@ export class SharedRateLimitStore {
     for (const [key, w] of this.#windows) if (w.resetAt <= now) this.#windows.delete(key);
   }
 
-  incr(key: string, cb: (err: Error | null, result: { current: number; ttl: number }) => void, timeWindow: number) {
+  incr(key: string, cb: Callback, timeWindow: number) {
     const now = Date.now();
     let w = this.#windows.get(key);
     if (!w || w.resetAt <= now) {
@@ -35,14 +45,69 @@ export class SharedRateLimitStore {
     cb(null, { current: w.count, ttl: w.resetAt - now });
   }
 
-  read(key: string, cb: (err: Error | null, result: { current: number; ttl: number }) => void, timeWindow: number) {
+  read(key: string, cb: Callback, timeWindow: number) {
     const now = Date.now();
     const w = this.#windows.get(key);
     if (!w || w.resetAt <= now) cb(null, { current: 0, ttl: timeWindow });
     else cb(null, { current: w.count, ttl: w.resetAt - now });
   }
+}
 
-  child(): SharedRateLimitStore {
-    return new SharedRateLimitStore(undefined, this.#windows);
+/** Expired rows are swept every this many increments (keys rotate daily, so rows pile up). */
+const SWEEP_EVERY = 200;
+
+class DatabaseCounter implements Counter {
+  #increments = 0;
+  constructor(private readonly db: Kysely<DB>) {}
+
+  incr(key: string, cb: Callback, timeWindow: number) {
+    // One statement: a new or expired window starts at 1, a live one counts up.
+    sql<{ count: number; ttl: number }>`
+      insert into rate_limits as w (key, count, reset_at)
+      values (${key}, 1, now() + make_interval(secs => ${timeWindow / 1000}))
+      on conflict (key) do update set
+        count = case when w.reset_at <= now() then 1 else w.count + 1 end,
+        reset_at = case when w.reset_at <= now() then excluded.reset_at else w.reset_at end
+      returning count, (extract(epoch from reset_at - now()) * 1000)::float8 as ttl`
+      .execute(this.db)
+      .then(({ rows: [row] }) => cb(null, { current: row!.count, ttl: Math.max(0, row!.ttl) }), (err: Error) => cb(err, { current: 0, ttl: 0 }));
+    if (++this.#increments % SWEEP_EVERY === 0) {
+      void this.db.deleteFrom('rate_limits').where('reset_at', '<', sql<Date>`now()`).execute().catch(() => {});
+    }
   }
+
+  read(key: string, cb: Callback, timeWindow: number) {
+    sql<{ count: number; ttl: number }>`
+      select count, (extract(epoch from reset_at - now()) * 1000)::float8 as ttl
+      from rate_limits where key = ${key} and reset_at > now()`
+      .execute(this.db)
+      .then(({ rows: [row] }) => cb(null, row ? { current: row.count, ttl: row.ttl } : { current: 0, ttl: timeWindow }), (err: Error) => cb(err, { current: 0, ttl: 0 }));
+  }
+}
+
+/** The store class the plugin instantiates; routes get a `child` per their group. */
+export function rateLimitStore(db: Kysely<DB>, sharedGroups: ReadonlySet<string>) {
+  const memory = new MemoryCounter();
+  const database = new DatabaseCounter(db);
+  return class RateLimitStore implements Counter {
+    #counter: Counter;
+
+    /** `params`: the plugin's options, merged with a route's own (which carry its groupId). */
+    constructor(params?: object) {
+      const groupId = params && 'groupId' in params ? params.groupId : undefined;
+      this.#counter = typeof groupId === 'string' && sharedGroups.has(groupId) ? database : memory;
+    }
+
+    incr(key: string, cb: Callback, timeWindow: number) {
+      this.#counter.incr(key, cb, timeWindow);
+    }
+
+    read(key: string, cb: Callback, timeWindow: number) {
+      this.#counter.read(key, cb, timeWindow);
+    }
+
+    child(params: object): RateLimitStore {
+      return new RateLimitStore(params);
+    }
+  };
 }

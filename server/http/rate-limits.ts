@@ -18,6 +18,9 @@ const LIMITS = {
 
 export type LimitName = keyof typeof LIMITS;
 
+/** Counted in the database, so that every app process shares one allowance (see rate-limit-store.ts). */
+export const SHARED_LIMITS: ReadonlySet<string> = new Set<LimitName>(['signup', 'login', 'recover']);
+
 export function allowance(config: Pick<Config, 'rateLimitFactor'>, name: LimitName): number {
   return Math.max(1, Math.round(LIMITS[name].max * config.rateLimitFactor));
 }

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { buildApp } from '../../server/app';
+import { connectPostgres } from '../../server/db/database';
 import { useApp } from '../helpers/context';
 
 // Real allowances (factor 1): these routes are what a password-guessing script hits.
@@ -33,4 +35,27 @@ describe('rate limits', () => {
     }
     expect(recover).toBe(2);
   });
+
+  it('gives several app processes on one database one login allowance between them, keyed without the address', async () => {
+    // A second app on the same database (its own pool on PostgreSQL, as a second process has).
+    const own = process.env.DATABASE_URL ? connectPostgres(ctx.testDb.url!) : null;
+    const b = await buildApp(ctx.config, { database: own ?? ctx.testDb.database, logStream: { write: () => {} } });
+    try {
+      const address = '198.51.100.23';
+      const statuses: number[] = [];
+      for (let i = 0; i < 12; i++) {
+        const app = i % 2 === 0 ? ctx.app : b;
+        const res = await app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress: address, payload: { pseudonym: 'nobody_here', password: 'wrong password' } });
+        statuses.push(res.statusCode);
+      }
+      // Ten attempts in all, not ten per process.
+      expect(statuses).toEqual([...Array(10).fill(401), 429, 429]);
+      const stored = await ctx.dumpAllText();
+      expect(stored.some((v) => v.includes(address))).toBe(false);
+    } finally {
+      await b.close();
+      await own?.close();
+    }
+  });
 });
+
