@@ -33,6 +33,10 @@ describe.skipIf(!onPostgres)('when PostgreSQL goes away', () => {
       expect(down.body.error.code).toBe('unavailable');
       expect(down.headers['retry-after']).toBeDefined();
       expect(JSON.stringify(down.body)).not.toMatch(/connection|postgres|SQL/i);
+      // A login meets the database first in its (shared) rate limit: the same clear 503.
+      const login = await ctx.request('POST', '/api/auth/login', { body: { pseudonym: m.pseudonym, password: m.password } });
+      expect(login.status).toBe(503);
+      expect(login.body.error.code).toBe('unavailable');
       expect((await ctx.request('GET', '/readyz')).status).toBe(503);
       expect((await ctx.request('GET', '/healthz')).status).toBe(200);
     } finally {
