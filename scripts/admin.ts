@@ -7,16 +7,26 @@ import { migrateToLatest } from '../server/db/migrate';
 import { AppError } from '../server/http/errors';
 import { logRoleChange } from '../server/moderation/moderation.service';
 
+const USAGE = `usage: npm run admin -- role <pseudonym> <${ROLES.join('|')}>
+       npm run admin -- recovery-code <pseudonym>`;
+
 /**
- * `npm run admin -- role <pseudonym> <member|moderator|admin>`: change a role from the shell.
- * The same rules as the admin route (never the last admin) and the same moderation-log
- * entry, with "command line" as the actor. Running servers see it within their session
- * cache's lifetime (SESSION_CACHE_MS).
+ * `npm run admin -- role <pseudonym> <role>`: change a role from the shell, with the same
+ * rules as the admin route (never the last admin) and the same moderation-log entry, with
+ * "command line" as the actor. Running servers see it within their session cache's
+ * lifetime (SESSION_CACHE_MS).
+ *
+ * `npm run admin -- recovery-code <pseudonym>`: a new recovery code, printed here once
+ * (and nowhere else: it is not logged), for the member to reset their password with. The
+ * account ADMIN_PSEUDONYM creates never saw one; this is how its operator gets one.
  */
 async function main(argv: string[]) {
   const [command, pseudonym, role] = argv;
-  if (command !== 'role' || !pseudonym || !role || !(ROLES as readonly string[]).includes(role)) {
-    console.error(`usage: npm run admin -- role <pseudonym> <${ROLES.join('|')}>`);
+  const valid =
+    (command === 'role' && pseudonym && role && (ROLES as readonly string[]).includes(role)) ||
+    (command === 'recovery-code' && pseudonym && argv.length === 2);
+  if (!valid) {
+    console.error(USAGE);
     return 2;
   }
   const config = loadConfig();
@@ -25,8 +35,13 @@ async function main(argv: string[]) {
     await migrateToLatest(database.db);
     const hasher = new PasswordHasher(config.passwordHash, 1, 1);
     const accounts = createAccountsService({ db: database.db, hasher, config });
+    if (command === 'recovery-code') {
+      const issued = await accounts.issueRecoveryCode(pseudonym!);
+      console.log(`New recovery code for ${issued.pseudonym} (shown once; the old one no longer works):\n${issued.recoveryCode}`);
+      return 0;
+    }
     accounts.onRoleChanged(logRoleChange);
-    const user = await accounts.setRole(pseudonym, role as (typeof ROLES)[number], null);
+    const user = await accounts.setRole(pseudonym!, role as (typeof ROLES)[number], null);
     console.log(`${user.pseudonym} is now ${user.role}.`);
     return 0;
   } catch (err) {

@@ -255,6 +255,19 @@ export function createAccountsService(deps: AccountsDeps) {
     return { pseudonym: result.pseudonym, role: result.role };
   }
 
+  /**
+   * A fresh recovery code, for the operator to hand over (npm run admin -- recovery-code):
+   * the way back in for an account whose code was never shown (the configured admin) or
+   * was lost. The old code stops working; sessions and password are left alone.
+   */
+  async function issueRecoveryCode(pseudonym: string) {
+    const row = await repo.findUserByPseudonym(db, pseudonym);
+    if (!row) throw notFound('That member');
+    const recoveryCode = newRecoveryCode();
+    await repo.updateUser(db, row.id, { recovery_code_hash: hashRecoveryCode(recoveryCode) });
+    return { pseudonym: row.pseudonym, recoveryCode };
+  }
+
   /** ADMIN_PSEUDONYM + ADMIN_PASSWORD: create that admin, or promote it; never touch its password. */
   async function ensureConfiguredAdmin() {
     const admin = deps.config.admin;
@@ -285,6 +298,7 @@ export function createAccountsService(deps: AccountsDeps) {
     exportData,
     deleteAccount,
     setRole,
+    issueRecoveryCode,
     ensureConfiguredAdmin,
     /** Lets a feature take part in account deletion (posts, notifications, mutes). */
     onDelete: (hook: DeleteHook) => void deleteHooks.push(hook),

@@ -4,7 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../server/app';
+import { makeConfig } from '../../server/config';
 import { connectDatabase } from '../../server/db/database';
+import { TEST_HASH } from '../helpers/context';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'haven-seed-'));
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
@@ -62,3 +65,25 @@ describe('npm run admin -- role', () => {
     ]);
   }, 120_000);
 });
+
+describe('npm run admin -- recovery-code', () => {
+  it('prints a new recovery code once, and it resets the password', async () => {
+    await seed();
+    const { stdout } = await admin('recovery-code', 'quiet_harbor');
+    const code = stdout.trim().split('\n').at(-1)!;
+    expect(stdout).toContain('New recovery code for quiet_harbor');
+    const app = await buildApp(makeConfig({ dataDir, passwordHash: TEST_HASH, logLevel: 'silent' }));
+    try {
+      const recover = (recoveryCode: string) =>
+        app.inject({ method: 'POST', url: '/api/auth/recover', payload: { pseudonym: 'quiet_harbor', recoveryCode, newPassword: 'a new password, long' } });
+      expect((await recover('not-the-code-at-all')).statusCode).toBe(401);
+      expect((await recover(code)).statusCode).toBe(200);
+      const login = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { pseudonym: 'quiet_harbor', password: 'a new password, long' } });
+      expect(login.statusCode).toBe(200);
+    } finally {
+      await app.close();
+    }
+    expect((await admin('recovery-code', 'nobody_here')).code).toBe(1);
+  }, 120_000);
+});
+
