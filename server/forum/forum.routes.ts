@@ -6,6 +6,7 @@ import type { Viewer } from '../accounts/accounts.service';
 import { requireActiveMember, requireMember } from '../accounts/session';
 import type { DB } from '../db/schema';
 import type { Config } from '../config';
+import type { Post } from '../contract/forum';
 import * as c from '../contract/forum';
 import { postingRateLimit } from '../http/rate-limits';
 import type { ForumService } from './forum.service';
@@ -27,12 +28,13 @@ export default async function forumRoutes(fastify: FastifyInstance, opts: ForumR
   const postingLimit = postingRateLimit(opts.config);
 
   /** A new thread or reply: at most once per Idempotency-Key, with crisis resources when the body calls for them. */
-  function create<T extends object>(viewer: Viewer, key: string | undefined, request: unknown, text: string, write: (trx?: Transaction<DB>) => Promise<T>) {
-    return forum.idempotent(viewer, key, request, 201, async (trx) => {
-      const created = await write(trx);
-      const crisisResources = opts.crisisResourcesFor?.(text);
-      return crisisResources ? { ...created, crisisResources } : created;
-    });
+  async function create<T extends { post: Post }>(
+    viewer: Viewer, key: string | undefined, request: unknown, text: string, withThread: boolean,
+    write: (trx?: Transaction<DB>) => Promise<T>,
+  ) {
+    const created = await forum.idempotent(viewer, key, request, withThread, write);
+    const crisisResources = opts.crisisResourcesFor?.(text);
+    return crisisResources ? { ...created, crisisResources } : created;
   }
 
   app.get('/api/communities', { schema: { response: { 200: c.communitiesResponse } } }, async () => ({
@@ -51,10 +53,11 @@ export default async function forumRoutes(fastify: FastifyInstance, opts: ForumR
   }, async (request, reply) => {
     const viewer = await requireActiveMember(request);
     const { params, body } = request;
-    const result = await create(viewer, request.headers['idempotency-key'], ['thread', params.slug, body], `${body.title}\n\n${body.body}`, (trx) =>
+    const created = await create(viewer, request.headers['idempotency-key'], ['thread', params.slug, body], `${body.title}\n\n${body.body}`, true, (trx) =>
       forum.createThread(viewer, params.slug, body, trx),
     );
-    return reply.code(result.status as 201).send(result.body);
+    // Asked with its thread: a replay carries the thread too.
+    return reply.code(201).send(created as z.infer<typeof c.createThreadResponse>);
   });
 
   app.get('/api/threads/:id', {
@@ -75,10 +78,10 @@ export default async function forumRoutes(fastify: FastifyInstance, opts: ForumR
   }, async (request, reply) => {
     const viewer = await requireActiveMember(request);
     const { params, body } = request;
-    const result = await create(viewer, request.headers['idempotency-key'], ['post', params.id, body], body.body, async (trx) => ({
+    const created = await create(viewer, request.headers['idempotency-key'], ['post', params.id, body], body.body, false, async (trx) => ({
       post: await forum.createPost(viewer, params.id, body, trx),
     }));
-    return reply.code(result.status as 201).send(result.body);
+    return reply.code(201).send(created);
   });
 
   app.patch('/api/posts/:id', {

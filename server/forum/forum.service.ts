@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { findUserByPseudonym } from '../accounts/accounts.repository';
 import { isModerator, type Viewer } from '../accounts/accounts.service';
-import type { Post } from '../contract/forum';
+import type { Post, Thread } from '../contract/forum';
 import { MAX_BODY_CHARS, threadResponse } from '../contract/forum';
 import type { DB } from '../db/schema';
 import { afterCommit, transact } from '../db/transact';
@@ -302,29 +302,37 @@ export function createForumService(deps: ForumDeps) {
 
   /**
    * Runs a create at most once per (member, Idempotency-Key): a retry with the same key and
-   * body gets the first response; the same key with another body is a 409.
+   * body gets the created post (and its thread, for a new thread) as it is now; the same key
+   * with another body is a 409. Only the post's id is kept with the key, never a copy of
+   * the post: a post deleted or anonymized since must not come back whole from a replay.
    */
-  async function idempotent<T>(
+  async function idempotent<T extends { post: Post }>(
     viewer: Viewer,
     key: string | undefined,
     request: unknown,
-    status: number,
+    withThread: boolean,
     run: (trx?: Transaction<DB>) => Promise<T>,
-  ): Promise<{ status: number; body: T }> {
-    if (key === undefined) return { status, body: await run() };
+  ): Promise<{ post: Post; thread?: Thread }> {
+    if (key === undefined) return run();
     const hash = createHash('sha256').update(JSON.stringify(request)).digest('hex');
     return transact(db, undefined, async (trx) => {
       const claim = await repo.claimIdempotencyKey(trx, viewer.id, key, hash);
       if (!claim.claimed) {
-        if (claim.earlier.request_hash !== hash || claim.earlier.status === null) {
+        // (Keys stored before only ids were kept hold the whole first response.)
+        const stored = claim.earlier.response as { postId?: string; post?: { id?: string } } | null;
+        const postId = stored?.postId ?? stored?.post?.id;
+        if (claim.earlier.request_hash !== hash || !postId) {
           throw conflict('This Idempotency-Key was already used for a different request.');
         }
-        return { status: claim.earlier.status, body: claim.earlier.response as T };
+        const post = await postView(trx, postId, viewer);
+        if (!withThread) return { post };
+        const thread = await repo.findThread(trx, post.threadId);
+        return { thread: toThread(thread!), post };
       }
       // The create joins this transaction: the key and the post commit together or not at all.
-      const body = await run(trx);
-      await repo.completeIdempotencyKey(trx, viewer.id, key, status, body);
-      return { status, body };
+      const created = await run(trx);
+      await repo.completeIdempotencyKey(trx, viewer.id, key, 201, { postId: created.post.id });
+      return created;
     });
   }
 

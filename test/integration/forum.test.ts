@@ -299,11 +299,33 @@ describe('idempotency and duplicates', () => {
     expect(theirs.body.post.id).not.toBe(x.body.post.id);
   });
 
+  it('replays a post as it is now: deleted or anonymized since, it does not come back whole', async () => {
+    const m = await ctx.signup();
+    const { thread } = await ctx.newThread(m);
+    const send = (key: string, body: string) => ctx.request('POST', `/api/threads/${thread.id}/posts`, { as: m, headers: { 'idempotency-key': key }, body: { body } });
+    const regret = await send('regret-1', 'words I take back');
+    expect((await ctx.request('DELETE', `/api/posts/${regret.body.post.id}`, { as: m })).status).toBe(204);
+    const replay = await send('regret-1', 'words I take back');
+    expect(replay.status).toBe(201);
+    expect(replay.body.post).toMatchObject({ id: regret.body.post.id, deleted: true, bodyHtml: null });
+    const named = await send('named-1', 'under my name for now');
+    await ctx.request('POST', `/api/posts/${named.body.post.id}/anonymize`, { as: m });
+    const again = await send('named-1', 'under my name for now');
+    expect(again.body.post.author).toMatchObject({ anonymous: true });
+    expect(JSON.stringify(again.body)).not.toContain(m.pseudonym);
+    // The key keeps the post's id, never a copy of it.
+    const kept = await ctx.db.selectFrom('idempotency_keys').select('response').where('user_id', '=', m.id).execute();
+    expect(JSON.stringify(kept)).not.toContain('words I take back');
+    expect((await ctx.readAll(thread.id)).length).toBe(3);
+  });
+
   it('works for new threads too', async () => {
     const m = await ctx.signup();
     const send = () => ctx.request('POST', '/api/communities/milestones/threads', { as: m, headers: { 'idempotency-key': 'thread-1' }, body: { title: '30 days', body: 'Thirty days today.' } });
     const [a, b] = [await send(), await send()];
+    expect(b.status).toBe(201);
     expect(b.body.thread.id).toBe(a.body.thread.id);
+    expect(b.body).toEqual(a.body);
   });
 
   it('refuses the same body twice within five minutes with 409 duplicate_post', async () => {
