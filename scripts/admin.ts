@@ -5,6 +5,7 @@ import { loadConfig } from '../server/config';
 import { connectDatabase } from '../server/db/database';
 import { migrateToLatest } from '../server/db/migrate';
 import { AppError } from '../server/http/errors';
+import { announceAccessChange } from '../server/live/events.service';
 import { logRoleChange } from '../server/moderation/moderation.service';
 
 const USAGE = `usage: npm run admin -- role <pseudonym> <${ROLES.join('|')}>
@@ -13,8 +14,8 @@ const USAGE = `usage: npm run admin -- role <pseudonym> <${ROLES.join('|')}>
 /**
  * `npm run admin -- role <pseudonym> <role>`: change a role from the shell, with the same
  * rules as the admin route (never the last admin) and the same moderation-log entry, with
- * "command line" as the actor. Running servers see it within their session cache's
- * lifetime (SESSION_CACHE_MS).
+ * "command line" as the actor. Running servers on PostgreSQL learn of it at once through
+ * the live bus (cached sessions dropped, open sockets updated).
  *
  * `npm run admin -- recovery-code <pseudonym>`: a new recovery code, printed here once
  * (and nowhere else: it is not logged), for the member to reset their password with. The
@@ -41,6 +42,9 @@ async function main(argv: string[]) {
       return 0;
     }
     accounts.onRoleChanged(logRoleChange);
+    // Running servers on this database drop the member's cached session and update their
+    // open sockets at once, as for a change made through the admin route.
+    accounts.onRoleChanged((trx, change) => announceAccessChange(trx, change.userId));
     const user = await accounts.setRole(pseudonym!, role as (typeof ROLES)[number], null);
     console.log(`${user.pseudonym} is now ${user.role}.`);
     return 0;

@@ -61,7 +61,7 @@ export function toUser(row: UserRow, now = new Date()): User {
 
 export type DeleteHook = (trx: Transaction<DB>, userId: string, erasePosts: boolean) => Promise<void>;
 /** A role change, in its transaction; `actor` is null when it came from the command line. */
-export type RoleChange = { actor: Viewer | null; pseudonym: string; from: Role; to: Role };
+export type RoleChange = { actor: Viewer | null; userId: string; pseudonym: string; from: Role; to: Role };
 export type RoleHook = (trx: Transaction<DB>, change: RoleChange) => Promise<void>;
 
 export function createAccountsService(deps: AccountsDeps) {
@@ -248,7 +248,7 @@ export function createAccountsService(deps: AccountsDeps) {
         throw conflict('This is the last admin; make someone else admin first.');
       }
       const updated = await repo.updateUser(trx, row.id, { role });
-      if (row.role !== role) for (const hook of roleHooks) await hook(trx, { actor, pseudonym: row.pseudonym, from: row.role, to: role });
+      if (row.role !== role) for (const hook of roleHooks) await hook(trx, { actor, userId: row.id, pseudonym: row.pseudonym, from: row.role, to: role });
       return { id: row.id, pseudonym: updated!.pseudonym, role: updated!.role };
     });
     accessChanged(result.id);

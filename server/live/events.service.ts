@@ -6,6 +6,16 @@ import * as repo from './events.repository';
 
 /** Events nobody subscribes to: how processes tell each other to drop cached state. */
 export const INTERNAL_TOPIC = 'internal';
+/** Internal kind: a member's sessions, role or suspension changed (data: {userId}). */
+export const ACCESS_CHANGED = 'access.changed';
+
+/**
+ * Tells every running app process, from outside one (the command line), that a member's
+ * access changed: written in the caller's transaction, announced by the same statement.
+ */
+export function announceAccessChange(trx: Transaction<DB>, userId: string): Promise<void> {
+  return repo.appendEvents(trx, [{ topic: INTERNAL_TOPIC, kind: ACCESS_CHANGED, data: { userId } }]);
+}
 
 export function createEventsService(deps: { db: Kysely<DB>; bus: Bus; retentionHours: number }) {
   const { db, bus } = deps;

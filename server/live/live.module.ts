@@ -6,7 +6,7 @@ import type { ForumService } from '../forum/forum.service';
 import { createNotificationsService } from '../notifications/notifications.service';
 import { InProcessBus, PostgresBus, type Bus } from './bus';
 import { createRenderer, type EventViewDeps } from './event-views';
-import { createEventsService, type EventsService } from './events.service';
+import { ACCESS_CHANGED, createEventsService, type EventsService } from './events.service';
 import { LiveHub } from './live.hub';
 
 export interface LiveOptions {
@@ -47,7 +47,7 @@ export function createLive(deps: {
       reloadViewer: (tokenHash) => accounts.viewerForTokenHash(tokenHash),
       onInternal: (row) => {
         const userId = String(row.data.userId ?? '');
-        if (row.kind === 'access.changed') {
+        if (row.kind === ACCESS_CHANGED) {
           accounts.forgetAccess(userId);
           void hub.refreshAccess(userId);
         } else if (row.kind === 'mutes.changed') forum.forgetMutes(userId);
@@ -89,7 +89,7 @@ export function createLive(deps: {
     void events.publishInternal(kind, { userId }).catch((err) => log.warn({ err }, 'live: could not publish'));
   accounts.onAccessChanged((userId) => {
     void hub.refreshAccess(userId);
-    broadcast('access.changed', userId);
+    broadcast(ACCESS_CHANGED, userId);
   });
   forum.onMuteChanged((userId) => broadcast('mutes.changed', userId));
   accounts.onProfileChanged(() => broadcast('profile.changed', '0'));
