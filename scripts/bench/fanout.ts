@@ -65,9 +65,9 @@ async function forkServer(script: string, env: Record<string, string>, readyUrl:
   throw new Error(`${script} did not start`);
 }
 
-/** RSS and JS heap in use after a full GC in the child. */
 const kib = (bytes: number) => (bytes / 1024).toFixed(2);
 
+/** RSS and JS heap in use after a full GC in the child. */
 function gcRss(child: ChildProcess): Promise<{ rss: number; heap: number }> {
   return new Promise((resolve) => {
     child.once('message', (m: any) => resolve({ rss: m.rss, heap: m.heap }));

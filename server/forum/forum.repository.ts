@@ -126,26 +126,28 @@ export async function claimChildOrdinal(db: Exec, threadId: string, parentId: st
   return row ? { id: row.id, ordinal: row.child_count - 1, path: row.path, depth: row.depth, author_id: row.author_id } : undefined;
 }
 
+/** Inserts a post and returns it as readers get it (a PostRow), without reading it back. */
 export function insertPost(
   db: Exec,
   v: {
     threadId: string; parentId: string | null; path: string; depth: number; authorId: string; anonymous: boolean;
     alias: string | null; bodyMd: string; bodyHtml: string; warnings: string[];
   },
-) {
+): Promise<PostRow> {
   return db
-    .insertInto('posts')
-    .values({
-      thread_id: v.threadId, parent_id: v.parentId, path: v.path, depth: v.depth, author_id: v.authorId,
-      anonymous: v.anonymous, alias: v.alias, body_md: v.bodyMd, body_html: v.bodyHtml, content_warnings: v.warnings,
-    })
-    // The post as readers get it, author columns included, without reading it back.
-    .returning((eb) => [
-      ...postColumns,
-      eb.selectFrom('users as author').select('author.pseudonym').whereRef('author.id', '=', 'posts.author_id').as('author_pseudonym'),
-      eb.selectFrom('users as author').select('author.show_recovery_days').whereRef('author.id', '=', 'posts.author_id').as('author_show_days'),
-      eb.selectFrom('users as author').select('author.recovery_start_date').whereRef('author.id', '=', 'posts.author_id').as('author_start_date'),
-    ])
+    .with('inserted', (q) =>
+      q
+        .insertInto('posts')
+        .values({
+          thread_id: v.threadId, parent_id: v.parentId, path: v.path, depth: v.depth, author_id: v.authorId,
+          anonymous: v.anonymous, alias: v.alias, body_md: v.bodyMd, body_html: v.bodyHtml, content_warnings: v.warnings,
+        })
+        .returning(postColumns),
+    )
+    .selectFrom('inserted')
+    .leftJoin('users as author', 'author.id', 'inserted.author_id')
+    .selectAll('inserted')
+    .select(authorColumns)
     .executeTakeFirstOrThrow();
 }
 
@@ -237,6 +239,9 @@ export async function deleteRevisions(db: Exec, postIds: string[] | { authorId: 
   await q.execute();
 }
 
+/** What a thread is called once its opening post, and so its title, is gone. */
+const DELETED_TITLE = '[deleted]';
+
 /** Account erasure with erasePosts: every body and title the member wrote is emptied. */
 export async function eraseAuthorContent(db: Exec, authorId: string) {
   await deleteRevisions(db, { authorId });
@@ -247,9 +252,6 @@ export async function eraseAuthorContent(db: Exec, authorId: string) {
     .execute();
   await db.updateTable('threads').set({ title: DELETED_TITLE }).where('author_id', '=', authorId).execute();
 }
-
-/** What a thread is called once its opening post, and so its title, is gone. */
-const DELETED_TITLE = '[deleted]';
 
 export async function eraseThreadTitle(db: Exec, threadId: string) {
   await db.updateTable('threads').set({ title: DELETED_TITLE }).where('id', '=', threadId).execute();

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../db/schema';
 
 /**
@@ -56,32 +56,37 @@ class MemoryCounter implements Counter {
 /** Expired rows are swept every this many increments (keys rotate daily, so rows pile up). */
 const SWEEP_EVERY = 200;
 
+/** A window's count and milliseconds left, as both statements below return them. */
+const WINDOW = sql`count, (extract(epoch from reset_at - now()) * 1000)::float8 as ttl`;
+
 class DatabaseCounter implements Counter {
   #increments = 0;
   constructor(private readonly db: Kysely<DB>) {}
 
+  /** Runs a statement returning WINDOW and answers the plugin (no row: an empty window). */
+  #answer(query: RawBuilder<{ count: number; ttl: number }>, cb: Callback, timeWindow: number) {
+    query.execute(this.db).then(
+      ({ rows: [row] }) => cb(null, row ? { current: row.count, ttl: Math.max(0, row.ttl) } : { current: 0, ttl: timeWindow }),
+      (err: Error) => cb(err, { current: 0, ttl: 0 }),
+    );
+  }
+
   incr(key: string, cb: Callback, timeWindow: number) {
     // One statement: a new or expired window starts at 1, a live one counts up.
-    sql<{ count: number; ttl: number }>`
+    this.#answer(sql`
       insert into rate_limits as w (key, count, reset_at)
       values (${key}, 1, now() + make_interval(secs => ${timeWindow / 1000}))
       on conflict (key) do update set
         count = case when w.reset_at <= now() then 1 else w.count + 1 end,
         reset_at = case when w.reset_at <= now() then excluded.reset_at else w.reset_at end
-      returning count, (extract(epoch from reset_at - now()) * 1000)::float8 as ttl`
-      .execute(this.db)
-      .then(({ rows: [row] }) => cb(null, { current: row!.count, ttl: Math.max(0, row!.ttl) }), (err: Error) => cb(err, { current: 0, ttl: 0 }));
+      returning ${WINDOW}`, cb, timeWindow);
     if (++this.#increments % SWEEP_EVERY === 0) {
       void this.db.deleteFrom('rate_limits').where('reset_at', '<', sql<Date>`now()`).execute().catch(() => {});
     }
   }
 
   read(key: string, cb: Callback, timeWindow: number) {
-    sql<{ count: number; ttl: number }>`
-      select count, (extract(epoch from reset_at - now()) * 1000)::float8 as ttl
-      from rate_limits where key = ${key} and reset_at > now()`
-      .execute(this.db)
-      .then(({ rows: [row] }) => cb(null, row ? { current: row.count, ttl: row.ttl } : { current: 0, ttl: timeWindow }), (err: Error) => cb(err, { current: 0, ttl: 0 }));
+    this.#answer(sql`select ${WINDOW} from rate_limits where key = ${key} and reset_at > now()`, cb, timeWindow);
   }
 }
 

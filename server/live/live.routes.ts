@@ -12,14 +12,14 @@ import type { LiveHub } from './live.hub';
  */
 export default async function liveRoutes(app: FastifyInstance, opts: { hub: LiveHub; config: Config }) {
   const allowed = new Set(opts.config.allowedOrigins);
-  // The member resolved before the upgrade, so the socket handler can attach its
-  // listeners synchronously and miss no early frame.
-  const resolved = new WeakMap<object, Viewer | null>();
-  // The upgrade's HTTP response object, which @fastify/websocket attaches to the TCP socket
-  // to route the upgrade. It is never written after the 101, yet through it the socket
-  // would keep the request, its headers, Fastify's request and reply and a child logger
-  // alive for as long as it stays open: about 5 KiB per idle socket.
-  const responses = new WeakMap<object, ServerResponse>();
+  // Per upgrade request, from the checks to the socket handler:
+  // - the member, resolved before the upgrade, so the handler can attach its listeners
+  //   synchronously and miss no early frame;
+  // - the upgrade's HTTP response object, which @fastify/websocket attaches to the TCP
+  //   socket to route the upgrade. It is never written after the 101, yet through it the
+  //   socket would keep the request, its headers, Fastify's request and reply and a child
+  //   logger alive for as long as it stays open (about 5 KiB per idle socket).
+  const upgrades = new WeakMap<object, { viewer: Viewer | null; response: ServerResponse }>();
   app.get('/api/live', {
     websocket: true,
     preValidation: async (request, reply) => {
@@ -28,16 +28,15 @@ export default async function liveRoutes(app: FastifyInstance, opts: { hub: Live
         return send(reply, 403, 'csrf_rejected', 'Live updates are only for Haven’s own pages.');
       }
       if (opts.hub.closing) return send(reply, 503, 'unavailable', 'This server is shutting down; reconnect shortly.');
-      responses.set(request, reply.raw);
       const viewer = await request.viewer();
-      resolved.set(request, viewer);
+      upgrades.set(request, { viewer, response: reply.raw });
       if (viewer && opts.hub.socketsOf(viewer.id) >= opts.hub.maxSocketsPerAccount) {
         return send(reply, 429, 'rate_limited', 'Too many live connections for this account; close a tab and retry.');
       }
     },
   }, (socket, request) => {
-    const response = responses.get(request);
-    if (response?.socket) response.detachSocket(response.socket);
-    opts.hub.accept(socket, resolved.get(request) ?? null);
+    const upgrade = upgrades.get(request);
+    if (upgrade?.response.socket) upgrade.response.detachSocket(upgrade.response.socket);
+    opts.hub.accept(socket, upgrade?.viewer ?? null);
   });
 }
