@@ -6,6 +6,8 @@ import * as moderation from './20261122T040000Z_moderation';
 import * as cursorPrecision from './20261122T050000Z_cursor-precision';
 import * as duplicateCheckIndex from './20261122T060000Z_duplicate-check-index';
 import * as rateLimits from './20261122T070000Z_rate-limits';
+import * as namesAndAliases from './20261122T080000Z_names-and-aliases';
+import * as eventStreams from './20261122T090000Z_event-streams';
 
 /**
  * Every migration, by name, in order. A static list (rather than reading the folder at run
@@ -20,4 +22,6 @@ export const migrations: Record<string, Migration> = {
   '20261122T050000Z_cursor-precision': cursorPrecision,
   '20261122T060000Z_duplicate-check-index': duplicateCheckIndex,
   '20261122T070000Z_rate-limits': rateLimits,
+  '20261122T080000Z_names-and-aliases': namesAndAliases,
+  '20261122T090000Z_event-streams': eventStreams,
 };

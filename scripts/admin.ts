@@ -7,6 +7,7 @@ import { migrateToLatest } from '../server/db/migrate';
 import { AppError } from '../server/http/errors';
 import { announceAccessChange } from '../server/live/events.service';
 import { logRoleChange } from '../server/moderation/moderation.service';
+import { resolveServerSecret } from '../server/secret';
 
 const USAGE = `usage: npm run admin -- role <pseudonym> <${ROLES.join('|')}>
        npm run admin -- recovery-code <pseudonym>`;
@@ -35,7 +36,7 @@ async function main(argv: string[]) {
   try {
     await migrateToLatest(database.db);
     const hasher = new PasswordHasher(config.passwordHash, 1, 1);
-    const accounts = createAccountsService({ db: database.db, hasher, config });
+    const accounts = createAccountsService({ db: database.db, hasher, config, serverSecret: resolveServerSecret(config) });
     if (command === 'recovery-code') {
       const issued = await accounts.issueRecoveryCode(pseudonym!);
       console.log(`New recovery code for ${issued.pseudonym} (shown once; the old one no longer works):\n${issued.recoveryCode}`);
@@ -44,7 +45,7 @@ async function main(argv: string[]) {
     accounts.onRoleChanged(logRoleChange);
     // Running servers on this database drop the member's cached session and update their
     // open sockets at once, as for a change made through the admin route.
-    accounts.onRoleChanged((trx, change) => announceAccessChange(trx, change.userId));
+    accounts.onAccessAnnounced((trx, userId) => announceAccessChange(trx, userId));
     const user = await accounts.setRole(pseudonym!, role as (typeof ROLES)[number], null);
     console.log(`${user.pseudonym} is now ${user.role}.`);
     return 0;

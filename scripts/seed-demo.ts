@@ -31,22 +31,24 @@ const THREADS: Array<{ community: string; title: string; body: string; warnings?
 async function main(argv: string[]) {
   const config = loadConfig();
   const database = await connectDatabase(config);
+  const sessions: string[] = [];
   try {
     await migrateToLatest(database.db);
     const db = database.db;
     const hasher = new PasswordHasher(config.passwordHash, config.hashConcurrency, 1_000);
-    const accounts = createAccountsService({ db, hasher, config });
-    const forum = createForumService({ db, serverSecret: resolveServerSecret(config), pageCacheMs: 0 });
+    const serverSecret = resolveServerSecret(config);
+    const accounts = createAccountsService({ db, hasher, config, serverSecret, viewerCacheMs: 0 });
+    const forum = createForumService({ db, serverSecret, writeAs: accounts.writeAs, pageCacheMs: 0 });
 
+    // Demo members write through the real services, which confirm a session on every write:
+    // each gets one for this run (signed up, or logged in), ended again at the end.
     const viewers: Viewer[] = [];
     for (const pseudonym of MEMBERS) {
-      let row = await findUserByPseudonym(db, pseudonym);
-      if (!row) {
-        await accounts.signup({ pseudonym, password: DEMO_PASSWORD });
-        row = await findUserByPseudonym(db, pseudonym);
-      }
-      viewers.push({ id: row!.id, pseudonym, role: row!.role, suspendedUntil: null, createdAt: row!.created_at, tokenHash: '' });
+      const existing = await findUserByPseudonym(db, pseudonym);
+      const { token } = existing ? await accounts.login({ pseudonym, password: DEMO_PASSWORD }) : await accounts.signup({ pseudonym, password: DEMO_PASSWORD });
+      viewers.push((await accounts.viewerForToken(token))!);
     }
+    sessions.push(...viewers.map((v) => v.tokenHash));
     console.log(`members: ${MEMBERS.join(', ')} (password: ${DEMO_PASSWORD})`);
 
     for (const [t, spec] of THREADS.entries()) {
@@ -82,6 +84,7 @@ async function main(argv: string[]) {
     }
     console.log('Demo data is in place.');
   } finally {
+    await database.db.deleteFrom('sessions').where('token_hash', 'in', sessions.length ? sessions : ['']).execute().catch(() => {});
     await database.close();
   }
 }

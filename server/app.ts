@@ -3,7 +3,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import underPressure from '@fastify/under-pressure';
 import websocket from '@fastify/websocket';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { DestinationStream } from 'pino';
 import accountsRoutes from './accounts/accounts.routes';
@@ -17,13 +17,13 @@ import { createForumService, type ForumService } from './forum/forum.service';
 import { loadGuidelines } from './forum/guidelines';
 import healthRoutes from './health/health.routes';
 import { crisisMatcher, loadCrisisConfig } from './moderation/crisis';
-import { renderFlagEvent } from './moderation/flag-event';
+import { renderFlagEvents } from './moderation/flag-event';
 import moderationRoutes from './moderation/moderation.routes';
 import { createModerationService } from './moderation/moderation.service';
 import { createLive, type Live, type LiveOptions } from './live/live.module';
 import liveRoutes from './live/live.routes';
 import notificationsRoutes from './notifications/notifications.routes';
-import { createClientKey } from './http/client-key';
+import { createClientKey, trustProxyOption } from './http/client-key';
 import errorHandler, { send } from './http/error-handler';
 import { loggerOptions } from './http/logging';
 import originCheck from './http/origin-check';
@@ -47,7 +47,7 @@ export interface BuildOptions {
 export interface Haven {
   config: Readonly<Config>;
   /** Every route, as registered; tests walk it so that no route escapes a security check. */
-  routes: Array<{ method: string; url: string }>;
+  routes: Array<{ method: string; url: string; rateLimited: boolean }>;
   database: Database;
   accounts: AccountsService;
   forum: ForumService;
@@ -57,6 +57,10 @@ export interface Haven {
 declare module 'fastify' {
   interface FastifyInstance {
     haven: Haven;
+  }
+  interface FastifyRequest {
+    /** The client's address group as a keyed daily hash (see http/client-key.ts); never the address. */
+    clientKey(): string;
   }
 }
 
@@ -72,16 +76,25 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
 
   const app = Fastify({
     logger: loggerOptions(config.logLevel, options.logStream),
-    trustProxy: config.trustProxy,
+    trustProxy: trustProxyOption(config.trustProxy),
     bodyLimit: 256 * 1024,
     // Request ids are counters, not anything derived from the client.
     requestIdHeader: false,
+    // A URL that cannot be decoded, or a param past Fastify's length cap, is the client's
+    // mistake: answer it in the contract's error shape like every other 400.
+    frameworkErrors: (err, _request, reply) => {
+      void send(reply, 400, 'validation_failed', 'That address is not valid.', [{ path: 'url', message: err.message.replace(/'.*'/, 'the address') }]);
+    },
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   const routes: Haven['routes'] = [];
   app.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+    const rateLimited = Boolean((route.config as { rateLimit?: unknown } | undefined)?.rateLimit);
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url, rateLimited });
+  });
+  app.decorateRequest('clientKey', function (this: FastifyRequest) {
+    return clientKey(this.ip);
   });
 
   // Infrastructure.
@@ -100,7 +113,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
   await app.register(rateLimit, {
     global: false,
     store: rateLimitStore(database.db, SHARED_LIMITS),
-    keyGenerator: (request) => clientKey(request.ip),
+    keyGenerator: (request) => request.clientKey(),
     errorResponseBuilder: (_request, context) => {
       const seconds = Math.max(1, Math.ceil(context.ttl / 1000));
       return Object.assign(new Error(`Too many attempts. Please wait ${seconds} s and try again.`), {
@@ -127,8 +140,8 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
 
   // Services.
   const hasher = new PasswordHasher(config.passwordHash, config.hashConcurrency, config.hashQueueMax);
-  const accounts = createAccountsService({ db: database.db, hasher, config, viewerCacheMs: config.sessionCacheMs });
-  const forum = createForumService({ db: database.db, serverSecret, pageCacheMs: config.pageCacheMs });
+  const accounts = createAccountsService({ db: database.db, hasher, config, serverSecret, viewerCacheMs: config.sessionCacheMs });
+  const forum = createForumService({ db: database.db, serverSecret, writeAs: accounts.writeAs, pageCacheMs: config.pageCacheMs });
   accounts.onDelete((trx, userId, erasePosts) => forum.onAccountDeleted(trx, userId, erasePosts));
   accounts.onExport(async (userId) => ({ posts: await forum.exportPosts(userId) }));
   accounts.onProfileChanged(() => forum.forgetPages());
@@ -141,7 +154,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
   const crisis = loadCrisisConfig(config.crisisConfigPath);
   const readsLikeCrisis = crisisMatcher(crisis.phrases);
   const moderation = createModerationService({ db: database.db, config, events: live.events, notifications: live.notifications, forum, accounts });
-  live.extraViews.set('flag.created', renderFlagEvent(database.db));
+  live.extraViews.set('flag.created', renderFlagEvents(database.db));
   forum.onWrite(async (trx, write) => {
     // A post that reads like a crisis is never blocked: it goes to the top of the queue.
     if (write.kind === 'created' && write.bodyMd && readsLikeCrisis(write.bodyMd)) await moderation.raiseCrisisFlag(trx, write.postId);
@@ -157,15 +170,15 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
     forum, config, guidelines: loadGuidelines(),
     crisisResourcesFor: (body) => (readsLikeCrisis(body) ? crisis.resources : undefined),
   });
-  await app.register(moderationRoutes, { moderation, crisis });
-  await app.register(notificationsRoutes, { notifications: live.notifications });
+  await app.register(moderationRoutes, { moderation, crisis, config });
+  await app.register(notificationsRoutes, { notifications: live.notifications, config });
   await app.register(liveRoutes, { hub: live.hub, config });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(spaRoutes, { ...(options.clientDist ? { root: options.clientDist } : {}) });
 
   app.addHook('onReady', async () => {
     await accounts.ensureConfiguredAdmin();
-    await accounts.pruneIdleSessions();
+    await accounts.pruneSessions();
     await forum.pruneIdempotencyKeys();
     await live.start();
   });

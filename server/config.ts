@@ -1,4 +1,5 @@
 import path from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 /**
@@ -31,7 +32,15 @@ const envSchema = z.object({
   HASH_QUEUE_MAX: intFrom(0, 100_000).default(64),
   EVENT_RETENTION_HOURS: z.coerce.number().positive().max(24 * 365).default(48),
   CRISIS_CONFIG: z.string().min(1).optional(),
-  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  TRUST_PROXY: z.string().default('false').transform((v, ctx) => {
+    const parsed = parseTrustProxy(v);
+    if (typeof parsed === 'string') {
+      ctx.addIssue({ code: 'custom', message: parsed });
+      return z.NEVER;
+    }
+    return parsed;
+  }),
+  SESSION_MAX_DAYS: intFrom(1, 3650).default(90),
   PAGE_CACHE_MS: intFrom(0, 3_600_000).default(30_000),
   SESSION_CACHE_MS: intFrom(0, 60_000).default(5_000),
 });
@@ -62,12 +71,45 @@ export interface Config {
   passwordHash: PasswordHashParams;
   eventRetentionHours: number;
   crisisConfigPath: string | undefined;
-  /** Behind a load balancer: take the client address from X-Forwarded-For. */
-  trustProxy: boolean;
+  /**
+   * Behind a load balancer: how far X-Forwarded-For is believed. false: not at all; a
+   * number: that many proxies in front of Haven; a list: the proxies' addresses or CIDRs.
+   */
+  trustProxy: TrustProxy;
+  /** A session ends this many days after login, however often it is used. */
+  sessionMaxDays: number;
   /** How long a thread page may be served from the per-process cache; 0 disables it. */
   pageCacheMs: number;
   /** How long a resolved session is reused in this process (access changes evict it at once). */
   sessionCacheMs: number;
+}
+
+export type TrustProxy = false | number | readonly string[];
+
+/**
+ * TRUST_PROXY: "false", a hop count, or a comma-separated list of proxy addresses/CIDRs.
+ * "true" is refused: trusting every hop makes the left-most X-Forwarded-For value, which
+ * any client can write, the address that rate limits count, so they would never hold.
+ * Returns the message to show when the value is not acceptable.
+ */
+export function parseTrustProxy(value: string): TrustProxy | string {
+  const v = value.trim();
+  if (v === 'false' || v === '0') return false;
+  if (v === 'true') {
+    return 'must not be "true" (any client could then pick the address rate limits count). Write how many proxies stand in front of Haven (e.g. 1), or their addresses or networks (e.g. 10.0.0.0/8,192.168.1.5)';
+  }
+  if (/^\d+$/.test(v)) {
+    const hops = Number(v);
+    return hops >= 1 && hops <= 10 ? hops : 'must be a number of proxies from 1 to 10, or addresses';
+  }
+  const entries = v.split(',').map((e) => e.trim()).filter(Boolean);
+  const valid = (e: string) =>
+    e.includes('/')
+      ? ipaddr.IPv4.isValidCIDRFourPartDecimal(e) || ipaddr.IPv6.isValidCIDR(e)
+      : ipaddr.IPv4.isValidFourPartDecimal(e) || ipaddr.IPv6.isValid(e);
+  const bad = entries.filter((e) => !valid(e));
+  if (entries.length === 0 || bad.length) return `must be "false", a number of proxies, or proxy addresses/CIDRs; not valid: ${bad.join(', ') || v}`;
+  return Object.freeze(entries);
 }
 
 export class ConfigError extends Error {
@@ -112,7 +154,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     hashQueueMax: e.HASH_QUEUE_MAX,
     eventRetentionHours: e.EVENT_RETENTION_HOURS,
     crisisConfigPath: e.CRISIS_CONFIG,
-    trustProxy: e.TRUST_PROXY === 'true',
+    trustProxy: e.TRUST_PROXY,
+    sessionMaxDays: e.SESSION_MAX_DAYS,
     pageCacheMs: e.PAGE_CACHE_MS,
     sessionCacheMs: e.SESSION_CACHE_MS,
   });
@@ -149,6 +192,7 @@ export function makeConfig(input: ConfigInput): Readonly<Config> {
     eventRetentionHours: input.eventRetentionHours ?? 48,
     crisisConfigPath: input.crisisConfigPath,
     trustProxy: input.trustProxy ?? false,
+    sessionMaxDays: input.sessionMaxDays ?? 90,
     pageCacheMs: input.pageCacheMs ?? 30_000,
     sessionCacheMs: input.sessionCacheMs ?? 5_000,
   });

@@ -1,6 +1,10 @@
+import { streamOf } from '../../server/contract/live';
+
 /**
  * The live channel: one socket, topics kept across reconnects, and resume from the last
- * event id seen, so that nothing is missed while the connection was down.
+ * event id seen, so that nothing is missed while the connection was down. Event ids are
+ * counted per audience (public topics, one's own topic, the moderators' queue), so the
+ * last id is kept per audience and each resumes on its own.
  */
 export interface LiveEvent {
   id: string;
@@ -14,7 +18,7 @@ type Handler = (event: LiveEvent) => void;
 export class Live {
   #socket: WebSocket | undefined;
   #topics = new Map<string, Set<Handler>>();
-  #lastId: string | undefined;
+  #lastId = new Map<string, string>();
   #retry = 500;
   #closed = false;
   onResync: (topic: string) => void = () => {};
@@ -29,13 +33,17 @@ export class Live {
     this.#socket = socket;
     socket.onopen = () => {
       this.#retry = 500;
-      const topics = [...this.#topics.keys()];
-      if (topics.length) this.#send({ type: 'subscribe', topics, ...(this.#lastId ? { since: this.#lastId } : {}) });
+      const byStream = new Map<string, string[]>();
+      for (const topic of this.#topics.keys()) byStream.set(streamOf(topic), [...(byStream.get(streamOf(topic)) ?? []), topic]);
+      for (const [stream, topics] of byStream) {
+        const since = this.#lastId.get(stream);
+        this.#send({ type: 'subscribe', topics, ...(since ? { since } : {}) });
+      }
     };
     socket.onmessage = (message) => {
       const frame = JSON.parse(String(message.data));
       if (frame.type === 'event') {
-        this.#lastId = frame.id;
+        this.#lastId.set(streamOf(frame.topic), frame.id);
         for (const handler of this.#topics.get(frame.topic) ?? []) handler(frame);
       } else if (frame.type === 'resync') this.onResync(frame.topic);
     };

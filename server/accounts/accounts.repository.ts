@@ -66,18 +66,24 @@ export async function insertSession(db: Exec, tokenHash: string, userId: string)
   await db.insertInto('sessions').values({ token_hash: tokenHash, user_id: userId }).execute();
 }
 
-/**
- * The session and its member, if the session has been used within `idleDays`. Touches
- * last_seen_at at most hourly so that reads do not each turn into a write.
- */
-export async function findActiveSession(db: Exec, tokenHash: string, idleDays: number) {
-  const row = await db
+/** A session is live while used within `idleDays` and younger than `maxDays`. */
+function liveSession(db: Exec, tokenHash: string, idleDays: number, maxDays: number) {
+  return db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
-    .selectAll('users')
-    .select(['sessions.last_seen_at as session_last_seen_at'])
     .where('sessions.token_hash', '=', tokenHash)
     .where('sessions.last_seen_at', '>', sql<Date>`now() - make_interval(days => ${idleDays})`)
+    .where('sessions.created_at', '>', sql<Date>`now() - make_interval(days => ${maxDays})`);
+}
+
+/**
+ * The session and its member, if the session is live. Touches last_seen_at at most hourly
+ * so that reads do not each turn into a write.
+ */
+export async function findActiveSession(db: Exec, tokenHash: string, idleDays: number, maxDays: number) {
+  const row = await liveSession(db, tokenHash, idleDays, maxDays)
+    .selectAll('users')
+    .select(['sessions.last_seen_at as session_last_seen_at'])
     .executeTakeFirst();
   if (row && Date.now() - row.session_last_seen_at.getTime() > 3_600_000) {
     await db.updateTable('sessions').set({ last_seen_at: sql`now()` }).where('token_hash', '=', tokenHash).execute();
@@ -85,20 +91,56 @@ export async function findActiveSession(db: Exec, tokenHash: string, idleDays: n
   return row;
 }
 
+/**
+ * The live session's member, with the session row share-locked until the transaction ends:
+ * a logout (a DELETE) waits for the writing transaction instead of slipping in between.
+ */
+export function lockLiveSession(db: Exec, tokenHash: string, idleDays: number, maxDays: number) {
+  return liveSession(db, tokenHash, idleDays, maxDays)
+    .select(['users.id', 'users.pseudonym', 'users.role', 'users.suspended_until', 'users.created_at'])
+    .forKeyShare('sessions')
+    .executeTakeFirst();
+}
+
 export async function deleteSession(db: Exec, tokenHash: string): Promise<string | undefined> {
   const row = await db.deleteFrom('sessions').where('token_hash', '=', tokenHash).returning('user_id').executeTakeFirst();
   return row?.user_id;
 }
 
-export async function deleteSessionsOf(db: Exec, userId: string): Promise<void> {
-  await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+/** Ends every session of the member, or every one but `keep` (the one changing the password). */
+export async function deleteSessionsOf(db: Exec, userId: string, keep?: string): Promise<void> {
+  let q = db.deleteFrom('sessions').where('user_id', '=', userId);
+  if (keep) q = q.where('token_hash', '<>', keep);
+  await q.execute();
 }
 
-export async function deleteIdleSessions(db: Exec, idleDays: number): Promise<void> {
+export async function deleteDeadSessions(db: Exec, idleDays: number, maxDays: number): Promise<void> {
   await db
     .deleteFrom('sessions')
-    .where('last_seen_at', '<=', sql<Date>`now() - make_interval(days => ${idleDays})`)
+    .where((eb) => eb.or([
+      eb('last_seen_at', '<=', sql<Date>`now() - make_interval(days => ${idleDays})`),
+      eb('created_at', '<=', sql<Date>`now() - make_interval(days => ${maxDays})`),
+    ]))
     .execute();
+}
+
+// Retired pseudonyms: an erased member's name stays unavailable for a while, so nobody can
+// step into their identity at once. Only a keyed digest of the name is kept.
+export async function retirePseudonym(db: Exec, digest: string, days: number): Promise<void> {
+  await db
+    .insertInto('retired_pseudonyms')
+    .values({ digest, until: sql<Date>`now() + make_interval(days => ${days})` })
+    .onConflict((oc) => oc.column('digest').doUpdateSet({ until: sql<Date>`greatest(retired_pseudonyms.until, excluded.until)` }))
+    .execute();
+}
+
+export async function isRetired(db: Exec, digest: string): Promise<boolean> {
+  const row = await db.selectFrom('retired_pseudonyms').select('digest').where('digest', '=', digest).where('until', '>', sql<Date>`now()`).executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function pruneRetiredPseudonyms(db: Exec): Promise<void> {
+  await db.deleteFrom('retired_pseudonyms').where('until', '<=', sql<Date>`now()`).execute();
 }
 
 export function listSessions(db: Exec, userId: string) {

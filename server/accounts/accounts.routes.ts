@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../config';
 import * as c from '../contract/accounts';
-import { routeRateLimit } from '../http/rate-limits';
+import { accountRateLimit, routeRateLimit } from '../http/rate-limits';
 import type { AccountsService } from './accounts.service';
 import { clearSessionCookie, requireMember, setSessionCookie } from './session';
 
@@ -45,16 +45,16 @@ export default async function accountsRoutes(fastify: FastifyInstance, opts: Acc
     return { user, recoveryCode };
   });
 
-  app.post('/api/auth/logout', async (request, reply) => {
+  app.post('/api/auth/logout', { config: routeRateLimit(config, 'sessions') }, async (request, reply) => {
     const viewer = await request.viewer();
     if (viewer) await accounts.logout(viewer.tokenHash);
     clearSessionCookie(reply, secure);
     return reply.code(204).send();
   });
 
-  app.post('/api/auth/logout-all', async (request, reply) => {
+  app.post('/api/auth/logout-all', { config: routeRateLimit(config, 'sessions') }, async (request, reply) => {
     const viewer = await requireMember(request);
-    await accounts.logoutAll(viewer.id);
+    await accounts.logoutAll(viewer);
     clearSessionCookie(reply, secure);
     return reply.code(204).send();
   });
@@ -69,27 +69,38 @@ export default async function accountsRoutes(fastify: FastifyInstance, opts: Acc
   });
 
   app.put('/api/me/preferences', {
+    config: accountRateLimit(config, 'preferences'),
     schema: { body: c.preferencesBody, response: { 200: c.userResponse } },
   }, async (request) => {
     const viewer = await requireMember(request);
-    return { user: await accounts.updatePreferences(viewer.id, request.body) };
+    return { user: await accounts.updatePreferences(viewer, request.body) };
   });
 
-  app.get('/api/me/export', async (request, reply) => {
+  app.post('/api/me/password', {
+    config: accountRateLimit(config, 'password'),
+    schema: { body: c.changePasswordBody },
+  }, async (request, reply) => {
+    const viewer = await requireMember(request);
+    await accounts.changePassword(viewer, request.body.currentPassword, request.body.newPassword);
+    return reply.code(204).send();
+  });
+
+  app.get('/api/me/export', { config: accountRateLimit(config, 'export') }, async (request, reply) => {
     const viewer = await requireMember(request);
     const data = await accounts.exportData(viewer.id);
     reply.header('content-disposition', 'attachment; filename="haven-export.json"');
     return data;
   });
 
-  app.delete('/api/me', { schema: { body: c.deleteMeBody } }, async (request, reply) => {
+  app.delete('/api/me', { config: accountRateLimit(config, 'password'), schema: { body: c.deleteMeBody } }, async (request, reply) => {
     const viewer = await requireMember(request);
-    await accounts.deleteAccount(viewer.id, request.body.password, request.body.erasePosts);
+    await accounts.deleteAccount(viewer, request.body.password, request.body.erasePosts);
     clearSessionCookie(reply, secure);
     return reply.code(204).send();
   });
 
   app.put('/api/admin/users/:pseudonym/role', {
+    config: accountRateLimit(config, 'admin'),
     schema: { params: c.roleParams, body: c.roleBody, response: { 200: c.roleResponse } },
   }, async (request) => {
     const viewer = await requireMember(request);

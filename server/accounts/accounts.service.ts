@@ -1,43 +1,34 @@
+import { createHmac } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { Config } from '../config';
 import type { User } from '../contract/accounts';
 import { CONTENT_WARNING_CATEGORIES, DEFAULT_WARNING_PREFERENCE } from '../contract/content-warnings';
 import type { DB, Role, StoredPreferences } from '../db/schema';
-import { conflict, forbidden, invalidCredentials, notFound, validationFailed } from '../http/errors';
+import { afterCommit, transact } from '../db/transact';
+import { conflict, invalidCredentials, notFound, validationFailed } from '../http/errors';
+import { TtlCache } from '../lib/ttl-cache';
 import * as repo from './accounts.repository';
 import type { UserRow } from './accounts.repository';
 import type { PasswordHasher } from './password-hasher';
 import { milestonesReached, recoveryDays } from './recovery-days';
-import { isReservedPseudonym } from './reserved';
-import { TtlCache } from '../lib/ttl-cache';
+import { isReservedPseudonym, skeleton } from './reserved';
 import { hashRecoveryCode, newRecoveryCode, newSessionToken, sameHash, sha256Hex } from './tokens';
+import { confirmViewer, SESSION_IDLE_DAYS, type Need, type Viewer } from './viewer';
 
-export const SESSION_IDLE_DAYS = 30;
+export { isModerator, isNewAccount, NEW_ACCOUNT_MS, SESSION_IDLE_DAYS, type Viewer } from './viewer';
+
+/** How long an erased member's pseudonym stays unavailable to anyone else. */
+export const RETIRED_PSEUDONYM_DAYS = 30;
 
 export interface AccountsDeps {
   db: Kysely<DB>;
   hasher: PasswordHasher;
-  config: Pick<Config, 'admin'>;
+  config: Pick<Config, 'admin' | 'sessionMaxDays'>;
+  /** Keys the digests of retired pseudonyms. */
+  serverSecret: string;
   /** How long a resolved session may be reused without asking the database (ms); 0 = never. */
   viewerCacheMs?: number;
 }
-
-/** The member behind a request's session. */
-export interface Viewer {
-  id: string;
-  pseudonym: string;
-  role: Role;
-  suspendedUntil: Date | null;
-  createdAt: Date;
-  tokenHash: string;
-}
-
-/** Accounts younger than a day get smaller allowances: spam and abuse waves use new accounts. */
-export const NEW_ACCOUNT_MS = 24 * 3600_000;
-export const isNewAccount = (viewer: Pick<Viewer, 'createdAt'>) => Date.now() - viewer.createdAt.getTime() < NEW_ACCOUNT_MS;
-
-export const isModerator = (viewer: Pick<Viewer, 'role'> | null | undefined) =>
-  viewer?.role === 'moderator' || viewer?.role === 'admin';
 
 export function toUser(row: UserRow, now = new Date()): User {
   const stored: StoredPreferences = row.preferences ?? {};
@@ -59,20 +50,24 @@ export function toUser(row: UserRow, now = new Date()): User {
   };
 }
 
-export type DeleteHook = (trx: Transaction<DB>, userId: string, erasePosts: boolean) => Promise<void>;
+export type DeleteHook = (trx: Transaction<DB>, userId: string, erasePosts: boolean, pseudonym: string) => Promise<void>;
 /** A role change, in its transaction; `actor` is null when it came from the command line. */
 export type RoleChange = { actor: Viewer | null; userId: string; pseudonym: string; from: Role; to: Role };
 export type RoleHook = (trx: Transaction<DB>, change: RoleChange) => Promise<void>;
+/** Runs in the transaction of a change that other processes must hear of (sessions, role, suspension; or a profile). */
+export type AnnounceHook = (trx: Transaction<DB>, userId: string) => Promise<void> | void;
 
 export function createAccountsService(deps: AccountsDeps) {
   const { db, hasher } = deps;
+  const maxDays = deps.config.sessionMaxDays;
   const deleteHooks: DeleteHook[] = [];
   const roleHooks: RoleHook[] = [];
+  const accessHooks: AnnounceHook[] = [];
+  const profileHooks: AnnounceHook[] = [];
   const profileListeners: Array<() => void> = [];
-  const accessListeners: Array<(userId: string) => void> = [];
   // Sessions resolved recently, so that a member's reads do not each cost a query. Any
-  // change to a member's access evicts their entries here at once, and the live bus
-  // evicts them in every other process; the TTL bounds what a lost message could cost.
+  // change to a member's access evicts their entries here at its commit, and the live bus
+  // evicts them in every other process; writes re-check the session in their transaction.
   const viewers = new TtlCache<Viewer>(deps.viewerCacheMs ?? 5_000, 50_000);
   const tokensOf = new Map<string, Set<string>>();
 
@@ -81,16 +76,34 @@ export function createAccountsService(deps: AccountsDeps) {
     tokensOf.delete(userId);
   }
 
-  /** Sessions ended, role or suspension changed: forget cached sessions and tell listeners. */
-  function accessChanged(userId: string) {
-    forgetAccess(userId);
-    for (const listener of accessListeners) listener(userId);
+  /**
+   * Sessions ended, role or suspension changed: in the change's own transaction, so every
+   * process hears of it exactly when it commits (never before, never lost); this process
+   * drops its cached sessions at the commit.
+   */
+  async function announceAccess(trx: Transaction<DB>, userId: string) {
+    for (const hook of accessHooks) await hook(trx, userId);
+    afterCommit(trx, () => forgetAccess(userId));
   }
-  const exportSections: Array<(userId: string) => Promise<Record<string, unknown>>> = [];
 
-  async function startSession(userId: string): Promise<string> {
+  /** How a member appears as an author changed (recovery days shown, erasure). */
+  async function announceProfile(trx: Transaction<DB>, userId: string) {
+    for (const hook of profileHooks) await hook(trx, userId);
+    afterCommit(trx, () => profileListeners.forEach((l) => l()));
+  }
+
+  /** A write on behalf of a member: its first statement confirms the session (see confirmViewer). */
+  function writeAs<T>(viewer: Viewer, need: Need, fn: (trx: Transaction<DB>, me: Viewer) => Promise<T>, outer?: Transaction<DB>): Promise<T> {
+    return transact(db, outer, async (trx) => fn(trx, await confirmViewer(trx, viewer, need, maxDays)));
+  }
+
+  function retiredDigest(pseudonym: string): string {
+    return createHmac('sha256', deps.serverSecret).update(`retired-pseudonym\u0000${skeleton(pseudonym)}`).digest('base64url');
+  }
+
+  async function startSession(executor: repo.Exec, userId: string): Promise<string> {
     const token = newSessionToken();
-    await repo.insertSession(db, sha256Hex(token), userId);
+    await repo.insertSession(executor, sha256Hex(token), userId);
     return token;
   }
 
@@ -100,7 +113,8 @@ export function createAccountsService(deps: AccountsDeps) {
         { path: 'body.pseudonym', message: 'is reserved' },
       ]);
     }
-    if (await repo.findUserByPseudonym(db, input.pseudonym)) throw pseudonymTaken();
+    // A name erased lately is "taken", like any other: nothing says whose it was.
+    if ((await repo.findUserByPseudonym(db, input.pseudonym)) || (await repo.isRetired(db, retiredDigest(input.pseudonym)))) throw pseudonymTaken();
     const recoveryCode = newRecoveryCode();
     const passwordHash = await hasher.hash(input.password);
     const row = await repo.insertUser(db, {
@@ -109,7 +123,7 @@ export function createAccountsService(deps: AccountsDeps) {
       recoveryCodeHash: hashRecoveryCode(recoveryCode),
     });
     if (!row) throw pseudonymTaken();
-    return { user: toUser(row), recoveryCode, token: await startSession(row.id) };
+    return { user: toUser(row), recoveryCode, token: await startSession(db, row.id) };
   }
 
   async function login(input: { pseudonym: string; password: string }) {
@@ -123,7 +137,24 @@ export function createAccountsService(deps: AccountsDeps) {
     if (hasher.needsRehash(row.password_hash)) {
       await repo.updateUser(db, row.id, { password_hash: await hasher.hash(input.password) });
     }
-    return { user: toUser(row), token: await startSession(row.id) };
+    return { user: toUser(row), token: await startSession(db, row.id) };
+  }
+
+  /** Sets a new password, compare-and-set on the old hash (two concurrent changes: one wins), ending other sessions. */
+  async function replacePassword(trx: Transaction<DB>, row: UserRow, passwordHash: string, recoveryCodeHash: string, keepSession?: string) {
+    const result = await trx
+      .updateTable('users')
+      .set({ password_hash: passwordHash, recovery_code_hash: recoveryCodeHash })
+      .where('id', '=', row.id)
+      .where('password_hash', '=', row.password_hash)
+      .where('recovery_code_hash', '=', row.recovery_code_hash)
+      .returningAll()
+      .executeTakeFirst();
+    if (!result) throw invalidCredentials();
+    // Whoever knew the old password is logged out everywhere.
+    await repo.deleteSessionsOf(trx, row.id, keepSession);
+    await announceAccess(trx, row.id);
+    return result;
   }
 
   async function recover(input: { pseudonym: string; recoveryCode: string; newPassword: string }) {
@@ -133,22 +164,18 @@ export function createAccountsService(deps: AccountsDeps) {
     }
     const recoveryCode = newRecoveryCode();
     const passwordHash = await hasher.hash(input.newPassword);
-    const updated = await db.transaction().execute(async (trx) => {
-      // Compare-and-set on the old hash: two concurrent uses of one code, only one wins.
-      const result = await trx
-        .updateTable('users')
-        .set({ password_hash: passwordHash, recovery_code_hash: hashRecoveryCode(recoveryCode) })
-        .where('id', '=', row.id)
-        .where('recovery_code_hash', '=', row.recovery_code_hash)
-        .returningAll()
-        .executeTakeFirst();
-      if (!result) throw invalidCredentials();
-      // Whoever knew the old password is logged out everywhere.
-      await repo.deleteSessionsOf(trx, row.id);
-      return result;
+    return transact(db, undefined, async (trx) => {
+      const updated = await replacePassword(trx, row, passwordHash, hashRecoveryCode(recoveryCode));
+      return { user: toUser(updated), recoveryCode, token: await startSession(trx, row.id) };
     });
-    accessChanged(row.id);
-    return { user: toUser(updated), recoveryCode, token: await startSession(row.id) };
+  }
+
+  /** A logged-in member changes their password: the current one is required, every other session ends. */
+  async function changePassword(viewer: Viewer, currentPassword: string, newPassword: string) {
+    const row = await repo.findUserById(db, viewer.id);
+    if (!row || !(await hasher.verify(row.password_hash, currentPassword))) throw invalidCredentials();
+    const passwordHash = await hasher.hash(newPassword);
+    await writeAs(viewer, 'member', (trx) => replacePassword(trx, row, passwordHash, row.recovery_code_hash, viewer.tokenHash));
   }
 
   async function viewerForToken(token: string): Promise<Viewer | null> {
@@ -158,7 +185,7 @@ export function createAccountsService(deps: AccountsDeps) {
   async function viewerForTokenHash(tokenHash: string): Promise<Viewer | null> {
     const cached = viewers.get(tokenHash);
     if (cached) return cached;
-    const row = await repo.findActiveSession(db, tokenHash, SESSION_IDLE_DAYS);
+    const row = await repo.findActiveSession(db, tokenHash, SESSION_IDLE_DAYS, maxDays);
     if (!row) return null;
     const until = row.suspended_until ? new Date(row.suspended_until) : null;
     const viewer: Viewer = { id: row.id, pseudonym: row.pseudonym, role: row.role, suspendedUntil: until, createdAt: row.created_at, tokenHash };
@@ -171,14 +198,18 @@ export function createAccountsService(deps: AccountsDeps) {
   }
 
   async function logout(tokenHash: string) {
-    const userId = await repo.deleteSession(db, tokenHash);
-    if (userId) accessChanged(userId);
     viewers.delete(tokenHash);
+    await transact(db, undefined, async (trx) => {
+      const userId = await repo.deleteSession(trx, tokenHash);
+      if (userId) await announceAccess(trx, userId);
+    });
   }
 
-  async function logoutAll(userId: string) {
-    await repo.deleteSessionsOf(db, userId);
-    accessChanged(userId);
+  async function logoutAll(viewer: Viewer) {
+    await writeAs(viewer, 'member', async (trx) => {
+      await repo.deleteSessionsOf(trx, viewer.id);
+      await announceAccess(trx, viewer.id);
+    });
   }
 
   async function me(userId: string): Promise<User> {
@@ -188,29 +219,32 @@ export function createAccountsService(deps: AccountsDeps) {
   }
 
   async function updatePreferences(
-    userId: string,
+    viewer: Viewer,
     input: {
       contentWarnings?: Partial<Record<string, 'show' | 'collapse' | 'hide'>> | undefined;
       recoveryStartDate?: string | null | undefined;
       showRecoveryDays?: boolean | undefined;
     },
   ): Promise<User> {
-    return db.transaction().execute(async (trx) => {
-      const row = await repo.findUserById(trx, userId);
+    return writeAs(viewer, 'member', async (trx) => {
+      const row = await repo.findUserById(trx, viewer.id);
       if (!row) throw notFound('Your account');
       const stored: StoredPreferences = row.preferences ?? {};
       const merged: StoredPreferences = {
         ...stored,
         contentWarnings: { ...stored.contentWarnings, ...(input.contentWarnings as StoredPreferences['contentWarnings']) },
       };
-      const updated = await repo.updateUser(trx, userId, {
+      const updated = await repo.updateUser(trx, viewer.id, {
         preferences: JSON.stringify(merged),
         ...(input.recoveryStartDate !== undefined ? { recovery_start_date: input.recoveryStartDate } : {}),
         ...(input.showRecoveryDays !== undefined ? { show_recovery_days: input.showRecoveryDays } : {}),
       });
+      await announceProfile(trx, viewer.id);
       return toUser(updated!);
-    }).finally(() => profileListeners.forEach((l) => l()));
+    });
   }
+
+  const exportSections: Array<(userId: string) => Promise<Record<string, unknown>>> = [];
 
   async function exportData(userId: string) {
     const row = await repo.findUserById(db, userId);
@@ -225,34 +259,36 @@ export function createAccountsService(deps: AccountsDeps) {
     };
   }
 
-  async function deleteAccount(userId: string, password: string, erasePosts: boolean) {
-    const row = await repo.findUserById(db, userId);
+  async function deleteAccount(viewer: Viewer, password: string, erasePosts: boolean) {
+    const row = await repo.findUserById(db, viewer.id);
     if (!row || !(await hasher.verify(row.password_hash, password))) throw invalidCredentials();
-    await db.transaction().execute(async (trx) => {
+    await writeAs(viewer, 'member', async (trx) => {
       // Other features detach or erase what the account wrote, in the same transaction.
-      for (const hook of deleteHooks) await hook(trx, userId, erasePosts);
+      for (const hook of deleteHooks) await hook(trx, viewer.id, erasePosts, row.pseudonym);
       // Sessions and preferences go with the row (ON DELETE CASCADE).
-      await repo.deleteUser(trx, userId);
+      await repo.deleteUser(trx, viewer.id);
+      await repo.retirePseudonym(trx, retiredDigest(row.pseudonym), RETIRED_PSEUDONYM_DAYS);
+      await announceProfile(trx, viewer.id);
+      await announceAccess(trx, viewer.id);
     });
-    profileListeners.forEach((l) => l());
-    accessChanged(userId);
   }
 
   /** Changes a role (by an admin, or from the command line when `actor` is null). */
   async function setRole(target: string, role: Role, actor: Viewer | null) {
-    if (actor && actor.role !== 'admin') throw forbidden('Only admins can change roles.');
-    const result = await db.transaction().execute(async (trx) => {
+    const change = async (trx: Transaction<DB>, by: Viewer | null) => {
       const row = await repo.findUserByPseudonym(trx, target);
       if (!row) throw notFound('That member');
       if (row.role === 'admin' && role !== 'admin' && (await repo.lockAdmins(trx)) <= 1) {
         throw conflict('This is the last admin; make someone else admin first.');
       }
       const updated = await repo.updateUser(trx, row.id, { role });
-      if (row.role !== role) for (const hook of roleHooks) await hook(trx, { actor, userId: row.id, pseudonym: row.pseudonym, from: row.role, to: role });
-      return { id: row.id, pseudonym: updated!.pseudonym, role: updated!.role };
-    });
-    accessChanged(result.id);
-    return { pseudonym: result.pseudonym, role: result.role };
+      if (row.role !== role) {
+        for (const hook of roleHooks) await hook(trx, { actor: by, userId: row.id, pseudonym: row.pseudonym, from: row.role, to: role });
+        await announceAccess(trx, row.id);
+      }
+      return { pseudonym: updated!.pseudonym, role: updated!.role };
+    };
+    return actor ? writeAs(actor, 'admin', change) : transact(db, undefined, (trx) => change(trx, null));
   }
 
   /**
@@ -289,6 +325,7 @@ export function createAccountsService(deps: AccountsDeps) {
     signup,
     login,
     recover,
+    changePassword,
     viewerForToken,
     viewerForTokenHash,
     logout,
@@ -300,20 +337,26 @@ export function createAccountsService(deps: AccountsDeps) {
     setRole,
     issueRecoveryCode,
     ensureConfiguredAdmin,
-    /** Lets a feature take part in account deletion (posts, notifications, mutes). */
+    writeAs,
+    announceAccess,
+    /** Lets a feature take part in account deletion (posts, notifications, mutes, the log). */
     onDelete: (hook: DeleteHook) => void deleteHooks.push(hook),
     /** Lets a feature record role changes in the same transaction (the moderation log). */
     onRoleChanged: (hook: RoleHook) => void roleHooks.push(hook),
-    /** Listeners learn of ended sessions and changed roles or suspensions (live sockets, the bus). */
-    onAccessChanged: (listener: (userId: string) => void) => void accessListeners.push(listener),
+    /** In the transaction of every access change (the live bus tells the other processes). */
+    onAccessAnnounced: (hook: AnnounceHook) => void accessHooks.push(hook),
+    /** In the transaction of every profile change (recovery days shown, erasure). */
+    onProfileAnnounced: (hook: AnnounceHook) => void profileHooks.push(hook),
     /** Another process changed this member's access: drop what this one has cached. */
     forgetAccess,
-    accessChanged,
-    /** Called after a change to how a member appears as an author (recovery days, erasure). */
+    /** After the commit of a change to how a member appears as an author, in this process. */
     onProfileChanged: (listener: () => void) => void profileListeners.push(listener),
     /** Lets a feature add its section to the member's export. */
     onExport: (section: (userId: string) => Promise<Record<string, unknown>>) => void exportSections.push(section),
-    pruneIdleSessions: () => repo.deleteIdleSessions(db, SESSION_IDLE_DAYS),
+    async pruneSessions() {
+      await repo.deleteDeadSessions(db, SESSION_IDLE_DAYS, maxDays);
+      await repo.pruneRetiredPseudonyms(db);
+    },
   };
 }
 

@@ -2,6 +2,7 @@ import argon2 from 'argon2';
 import { randomBytes } from 'node:crypto';
 import type { PasswordHashParams } from '../config';
 import { unavailable } from '../http/errors';
+import { Gate, GateFull } from '../lib/gate';
 
 /**
  * argon2id behind a small bounded queue. Each hash takes ~20 MiB and tens of ms of CPU;
@@ -10,34 +11,27 @@ import { unavailable } from '../http/errors';
  * waiting requests pile up without end.
  */
 export class PasswordHasher {
-  #running = 0;
-  #waiting: Array<() => void> = [];
+  readonly #gate: Gate;
   #dummyHash: Promise<string> | undefined;
 
   constructor(
     private readonly params: PasswordHashParams,
-    private readonly concurrency: number,
-    private readonly queueMax: number,
-  ) {}
+    concurrency: number,
+    queueMax: number,
+  ) {
+    this.#gate = new Gate(concurrency, queueMax);
+  }
 
   #options() {
     return { type: argon2.argon2id as 2, ...this.params };
   }
 
   async #slot<T>(work: () => Promise<T>): Promise<T> {
-    if (this.#running >= this.concurrency) {
-      if (this.#waiting.length >= this.queueMax) throw unavailable(2);
-      await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    } else {
-      this.#running++;
-    }
     try {
-      return await work();
-    } finally {
-      // Hand the slot straight to the next waiter, so the count never dips and overshoots.
-      const next = this.#waiting.shift();
-      if (next) next();
-      else this.#running--;
+      return await this.#gate.run(work);
+    } catch (err) {
+      if (err instanceof GateFull) throw unavailable(2);
+      throw err;
     }
   }
 

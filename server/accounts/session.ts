@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { forbidden, suspended, unauthenticated } from '../http/errors';
-import { isModerator, type AccountsService, type Viewer } from './accounts.service';
+import type { AccountsService } from './accounts.service';
+import { isModerator, isSuspended, type Viewer } from './viewer';
 
 export const SESSION_COOKIE = 'sid';
 const COOKIE_MAX_AGE_S = 30 * 24 * 3600;
@@ -38,7 +39,7 @@ export async function requireMember(request: FastifyRequest): Promise<Viewer> {
 /** A member who may write: logged in and not suspended. Suspended members can still read. */
 export async function requireActiveMember(request: FastifyRequest): Promise<Viewer> {
   const viewer = await requireMember(request);
-  if (viewer.suspendedUntil && viewer.suspendedUntil.getTime() > Date.now()) throw suspended(viewer.suspendedUntil);
+  if (isSuspended(viewer)) throw suspended(viewer.suspendedUntil!);
   return viewer;
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoTime } from './common';
+import { isoTime, memberText, shortString } from './common';
 import { CONTENT_WARNING_CATEGORIES, warningPreference } from './content-warnings';
 
 /** API.md "Accounts and sessions": request and response shapes, shared with the client. */
@@ -11,11 +11,11 @@ export const PSEUDONYM_PATTERN = /^[A-Za-z0-9_-]{3,24}$/;
 export const pseudonym = z
   .string()
   .regex(PSEUDONYM_PATTERN, 'must be 3 to 24 letters, digits, "_" or "-"');
-export const password = z
-  .string()
+export const password = memberText()
+  .pipe(z.string()
   .min(10, 'must be at least 10 characters')
-  .max(256, 'must be at most 256 characters');
-export const recoveryCode = z.string().min(1).max(64);
+  .max(256, 'must be at most 256 characters'));
+export const recoveryCode = shortString(64);
 
 const dateString = z
   .string()
@@ -51,13 +51,13 @@ export const signupResponse = z.object({ user, recoveryCode: z.string() });
 export const loginBody = z.strictObject({
   // Any string up to the limits: a malformed pseudonym simply matches no account, and
   // answering "invalid_credentials" keeps login from telling what exists.
-  pseudonym: z.string().min(1).max(64),
-  password: z.string().min(1).max(256),
+  pseudonym: shortString(64),
+  password: shortString(256),
 });
 export const userResponse = z.object({ user });
 
 export const recoverBody = z.strictObject({
-  pseudonym: z.string().min(1).max(64),
+  pseudonym: shortString(64),
   recoveryCode,
   newPassword: password,
 });
@@ -74,11 +74,16 @@ export const preferencesBody = z.strictObject({
   showRecoveryDays: z.boolean().optional(),
 });
 
+export const changePasswordBody = z.strictObject({
+  currentPassword: shortString(256),
+  newPassword: password,
+});
+
 export const deleteMeBody = z.strictObject({
-  password: z.string().min(1).max(256),
+  password: shortString(256),
   erasePosts: z.boolean(),
 });
 
-export const roleParams = z.strictObject({ pseudonym: z.string().min(1).max(64) });
+export const roleParams = z.strictObject({ pseudonym: shortString(64) });
 export const roleBody = z.strictObject({ role });
 export const roleResponse = z.object({ user: z.object({ pseudonym: z.string(), role }) });

@@ -29,15 +29,26 @@ export const errorBody = z.object({
 });
 export type ErrorBody = z.infer<typeof errorBody>;
 
-/** Ids are strings of digits (bigint-safe); anything else is not an id we could have made. */
-export const idParam = z.string().regex(/^[1-9][0-9]{0,18}$/, 'must be an id');
+/** PostgreSQL's bigint maximum: a longer or larger number is not an id we could have made. */
+const MAX_BIGINT = 9223372036854775807n;
+const DIGITS = /^[1-9][0-9]{0,18}$/;
+/** Ids are strings of digits within bigint range (anything else would reach SQL as an overflow). */
+export const isBigintId = (v: string): boolean => DIGITS.test(v) && BigInt(v) <= MAX_BIGINT;
+export const idParam = z.string().regex(DIGITS, 'must be an id').refine(isBigintId, 'must be an id');
+/** A non-negative position (event ids, where 0 means "from the beginning"). */
+export const isPosition = (v: string): boolean => v === '0' || isBigintId(v);
+
+/**
+ * A time as the server writes it in cursors: ISO with milliseconds, a real calendar date
+ * (2024-02-30 is not one) and a year PostgreSQL and JavaScript agree on.
+ */
+export function isCursorTime(v: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(v)) return false;
+  const at = Date.parse(v);
+  return !Number.isNaN(at) && new Date(at).toISOString() === v && v >= '1970' && v < '9000';
+}
 
 export const isoTime = z.string();
-
-export const pageQuery = z.strictObject({
-  cursor: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-});
 
 /**
  * Text a member typed. PostgreSQL text cannot hold NUL, and a lone UTF-16 surrogate
@@ -48,3 +59,13 @@ export const memberText = () =>
     .string()
     .refine((v) => !v.includes('\u0000'), 'must not contain NUL characters')
     .refine((v) => v.isWellFormed(), 'must be valid Unicode');
+
+/** Any short string input (params, names, codes): member text with bounds. */
+export const shortString = (max: number, min = 1) => memberText().pipe(z.string().min(min).max(max));
+
+export const cursorParam = shortString(300).optional();
+
+export const pageQuery = z.strictObject({
+  cursor: cursorParam,
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});

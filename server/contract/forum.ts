@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idParam, isoTime, memberText, pageQuery } from './common';
+import { idParam, isoTime, memberText, pageQuery, shortString } from './common';
 import { contentWarning } from './content-warnings';
 
 /** API.md "Communities, threads, posts": shapes shared by server and client. */
@@ -69,9 +69,9 @@ const title = memberText()
 const body = memberText().refine((v) => v.trim().length > 0, 'must not be empty');
 const warningsInput = z.array(contentWarning).max(8).transform((v) => [...new Set(v)]);
 
-export const slugParams = z.strictObject({ slug: z.string().min(1).max(64) });
+export const slugParams = z.strictObject({ slug: shortString(64) });
 export const idParams = z.strictObject({ id: idParam });
-export const pseudonymParams = z.strictObject({ pseudonym: z.string().min(1).max(64) });
+export const pseudonymParams = z.strictObject({ pseudonym: shortString(64) });
 
 export const threadsQuery = pageQuery;
 export const threadsResponse = z.object({ threads: z.array(thread), nextCursor: z.string().nullable() });

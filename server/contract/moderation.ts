@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idParam, isoTime, memberText } from './common';
+import { cursorParam, idParam, isoTime, memberText } from './common';
 import { contentWarning } from './content-warnings';
 import { crisisResource, post } from './forum';
 
@@ -22,7 +22,7 @@ export const flagResponse = z.object({ flag });
 
 export const flagsQuery = z.strictObject({
   status: z.enum(['open', 'resolved']).default('open'),
-  cursor: z.string().max(300).optional(),
+  cursor: cursorParam,
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
 /** One post in the queue: its flags grouped, with how many and why. Reporters are never named. */
@@ -46,14 +46,15 @@ export const warningsBody = z.strictObject({ contentWarnings: z.array(contentWar
 export const modPostResponse = z.object({ post });
 
 export const suspendBody = z.strictObject({
-  until: z.iso.datetime({ offset: true }).refine((v) => Date.parse(v) > Date.now(), 'must be in the future')
+  until: z.iso.datetime({ offset: true }).refine((v) => !Number.isNaN(Date.parse(v)), 'must be a real date and time')
+    .refine((v) => Date.parse(v) > Date.now(), 'must be in the future')
     .refine((v) => Date.parse(v) < Date.now() + 10 * 365 * 86_400_000, 'must be within ten years'),
   reason: shortText(500),
 });
 /** Names the author only as the public sees them: an alias stays an alias. */
 export const suspendResponse = z.object({ suspension: z.object({ until: isoTime, reason: z.string(), author: z.string() }) });
 
-export const logQuery = z.strictObject({ cursor: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(100).default(50) });
+export const logQuery = z.strictObject({ cursor: cursorParam, limit: z.coerce.number().int().min(1).max(100).default(50) });
 export const logEntry = z.object({
   id: z.string(),
   actor: z.string(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idParam, isoTime } from './common';
+import { cursorParam, idParam, isoTime } from './common';
 import { contentWarnings, author } from './forum';
 
 /** API.md "Notifications". */
@@ -32,7 +32,7 @@ export const notification = z.object({
 export type Notification = z.infer<typeof notification>;
 
 export const notificationsQuery = z.strictObject({
-  cursor: z.string().max(200).optional(),
+  cursor: cursorParam,
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
 export const notificationsResponse = z.object({ notifications: z.array(notification), nextCursor: z.string().nullable() });

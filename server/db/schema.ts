@@ -73,6 +73,8 @@ export const schema = {
     author_id: col<string | null>('bigint', true),
     anonymous: col<Generated<boolean>>('boolean'),
     alias: col<string | null>('text', true),
+    /** The alias belongs to this post alone (it was anonymized after being shown under a name). */
+    alias_solo: col<Generated<boolean>>('boolean'),
     body_md: col<string>('text'),
     body_html: col<string>('text'),
     content_warnings: col<Warnings>('ARRAY'),
@@ -103,6 +105,10 @@ export const schema = {
     response: col<ColumnType<unknown, string | null | undefined, string | null>>('jsonb', true),
     created_at: col<Timestamp>('timestamp with time zone'),
   },
+  retired_pseudonyms: {
+    digest: col<string>('text'),
+    until: col<Timestamp>('timestamp with time zone'),
+  },
   rate_limits: {
     key: col<string>('text'),
     count: col<number>('integer'),
@@ -111,16 +117,21 @@ export const schema = {
   events: {
     id: col<string>('bigint'),
     topic: col<string>('text'),
+    /** The audience whose ids this event counts in (see migrations/…_event-streams.ts). */
+    stream: col<string>('text'),
+    seq: col<string>('bigint'),
     kind: col<string>('text'),
     data: col<ColumnType<Record<string, unknown>, string, string>>('jsonb'),
     created_at: col<Timestamp>('timestamp with time zone'),
   },
-  event_horizon: {
-    only_row: col<Generated<boolean>>('boolean'),
-    trimmed_through: col<string>('bigint'),
+  event_streams: {
+    stream: col<string>('text'),
+    last_seq: col<string>('bigint'),
+    trimmed_through: col<Generated<string>>('bigint'),
   },
   notifications: {
-    id: col<Id>('bigint'),
+    /** Random, not from a sequence: see migrations/…_event-streams.ts. */
+    id: col<string>('bigint'),
     user_id: col<string>('bigint'),
     kind: col<'reply' | 'moderation' | 'milestone'>('text'),
     data: col<ColumnType<Record<string, unknown>, string, string>>('jsonb'),

@@ -60,6 +60,12 @@ export function findThread(db: Exec, id: string) {
   return threadsWithAuthor(db).where('threads.id', '=', id).executeTakeFirst();
 }
 
+/** Several threads in one query (a batch of live events, a page of notifications). */
+export function findThreads(db: Exec, ids: string[]) {
+  if (ids.length === 0) return Promise.resolve([]);
+  return threadsWithAuthor(db).where('threads.id', 'in', ids).execute();
+}
+
 /** One page of a thread in depth-first order: a single range scan of (thread_id, path). */
 export function pagePostsQuery(db: Exec, threadId: string, afterPath: string | null, limit: number) {
   let q = postsWithAuthor(db).where('posts.thread_id', '=', threadId);
@@ -73,6 +79,12 @@ export function pagePosts(db: Exec, threadId: string, afterPath: string | null, 
 
 export function findPost(db: Exec, id: string) {
   return postsWithAuthor(db).where('posts.id', '=', id).executeTakeFirst();
+}
+
+/** Several posts in one query (a batch of live events, a page of notifications or flags). */
+export function findPosts(db: Exec, ids: string[]) {
+  if (ids.length === 0) return Promise.resolve([]);
+  return postsWithAuthor(db).where('posts.id', 'in', ids).execute();
 }
 
 export async function bumpCommunity(db: Exec, communityId: string) {
@@ -151,7 +163,7 @@ export function insertPost(
     .executeTakeFirstOrThrow();
 }
 
-/** The alias this member already has in this thread, if any. */
+/** The alias this member already has in this thread, if any (a post's solo alias is not theirs to reuse). */
 export async function existingAlias(db: Exec, threadId: string, authorId: string): Promise<string | null> {
   const row = await db
     .selectFrom('posts')
@@ -159,21 +171,20 @@ export async function existingAlias(db: Exec, threadId: string, authorId: string
     .where('thread_id', '=', threadId)
     .where('author_id', '=', authorId)
     .where('alias', 'is not', null)
+    .where('alias_solo', '=', false)
     .limit(1)
     .executeTakeFirst();
   return row?.alias ?? null;
 }
 
-export async function aliasUsedByOther(db: Exec, threadId: string, alias: string, authorId: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('posts')
-    .select('id')
-    .where('thread_id', '=', threadId)
-    .where('alias', '=', alias)
-    .where(sql<boolean>`author_id is distinct from ${authorId}`)
-    .limit(1)
-    .executeTakeFirst();
-  return row !== undefined;
+/**
+ * Whether the alias is unavailable in this thread to `authorId` (null: to anyone): another
+ * member has it, or it is some post's solo alias, which nobody shares.
+ */
+export async function aliasTaken(db: Exec, threadId: string, alias: string, authorId: string | null): Promise<boolean> {
+  let q = db.selectFrom('posts').select('id').where('thread_id', '=', threadId).where('alias', '=', alias);
+  if (authorId !== null) q = q.where((eb) => eb.or([sql<boolean>`author_id is distinct from ${authorId}`, eb('alias_solo', '=', true)]));
+  return (await q.limit(1).executeTakeFirst()) !== undefined;
 }
 
 /** The same body from the same member in the same thread within five minutes. */
@@ -219,8 +230,8 @@ export async function updatePost(db: Exec, id: string, values: { body_md?: strin
     .execute();
 }
 
-export async function setPostAuthorship(db: Exec, id: string, anonymous: boolean, alias: string | null) {
-  await db.updateTable('posts').set({ anonymous, alias }).where('id', '=', id).execute();
+export async function setPostAuthorship(db: Exec, id: string, anonymous: boolean, alias: string | null, solo = false) {
+  await db.updateTable('posts').set({ anonymous, alias, alias_solo: solo }).where('id', '=', id).execute();
 }
 
 /** Deleted posts keep their place in the tree but lose their body everywhere. */

@@ -8,7 +8,7 @@ import type { DB } from '../db/schema';
 import type { Config } from '../config';
 import type { Post } from '../contract/forum';
 import * as c from '../contract/forum';
-import { postingRateLimit } from '../http/rate-limits';
+import { accountRateLimit, postingRateLimit } from '../http/rate-limits';
 import type { ForumService } from './forum.service';
 import type { Guidelines } from './guidelines';
 
@@ -26,6 +26,7 @@ export default async function forumRoutes(fastify: FastifyInstance, opts: ForumR
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { forum } = opts;
   const postingLimit = postingRateLimit(opts.config);
+  const limit = (name: Parameters<typeof accountRateLimit>[1]) => accountRateLimit(opts.config, name);
 
   /** A new thread or reply: at most once per Idempotency-Key, with crisis resources when the body calls for them. */
   async function create<T extends { post: Post }>(
@@ -85,20 +86,23 @@ export default async function forumRoutes(fastify: FastifyInstance, opts: ForumR
   });
 
   app.patch('/api/posts/:id', {
+    config: limit('edits'),
     schema: { params: c.idParams, body: c.editPostBody, response: { 200: c.postResponse } },
   }, async (request) => ({ post: await forum.editPost(await requireActiveMember(request), request.params.id, request.body) }));
 
   app.post('/api/posts/:id/anonymize', {
+    config: limit('anonymize'),
     schema: { params: c.idParams, response: { 200: c.postResponse } },
   }, async (request) => ({ post: await forum.anonymizePost(await requireActiveMember(request), request.params.id) }));
 
-  app.delete('/api/posts/:id', { schema: { params: c.idParams } }, async (request, reply) => {
+  app.delete('/api/posts/:id', { config: limit('deletes'), schema: { params: c.idParams } }, async (request, reply) => {
     // Suspended members may still delete their own words: removing is never blocked.
     await forum.deletePost(await requireMember(request), request.params.id);
     return reply.code(204).send();
   });
 
   app.get('/api/search', {
+    config: limit('search'),
     schema: { querystring: c.searchQuery, response: { 200: c.searchResponse } },
   }, async (request) => forum.search(request.query.q, await request.viewer(), request.query.cursor, request.query.limit));
 
@@ -106,6 +110,7 @@ export default async function forumRoutes(fastify: FastifyInstance, opts: ForumR
     app.route({
       method,
       url: '/api/users/:pseudonym/mute',
+      config: limit('mutes'),
       schema: { params: c.pseudonymParams },
       handler: async (request, reply) => {
         await forum.setMute(await requireMember(request), request.params.pseudonym, mute);

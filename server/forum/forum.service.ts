@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { findUserByPseudonym } from '../accounts/accounts.repository';
-import { isModerator, type Viewer } from '../accounts/accounts.service';
+import type { AccountsService } from '../accounts/accounts.service';
+import { isModerator, type Viewer } from '../accounts/viewer';
 import type { Post, Thread } from '../contract/forum';
 import { MAX_BODY_CHARS, threadResponse } from '../contract/forum';
 import type { DB } from '../db/schema';
@@ -18,6 +19,8 @@ import { childPath, MAX_PATH_BYTES, segment } from './tree-path';
 export interface ForumDeps {
   db: Kysely<DB>;
   serverSecret: string;
+  /** Opens a member's write transaction, confirming their session in it first. */
+  writeAs: AccountsService['writeAs'];
   /** How long a cached thread page may be served (ms); 0 turns the cache off. */
   pageCacheMs?: number;
 }
@@ -39,6 +42,8 @@ export interface PostWritten {
   actor?: Viewer;
 }
 export type WriteHook = (trx: Transaction<DB>, write: PostWritten) => Promise<void>;
+/** In the transaction of a mute change: other processes must drop their cached mutes of this member. */
+export type MuteHook = (trx: Transaction<DB>, muterId: string) => Promise<void> | void;
 
 const ROOT_PATH = segment(0);
 const NO_MUTES: ReadonlySet<string> = new Set();
@@ -60,9 +65,9 @@ function checkBody(body: string) {
 }
 
 export function createForumService(deps: ForumDeps) {
-  const { db, serverSecret } = deps;
+  const { db, serverSecret, writeAs } = deps;
   const writeHooks: WriteHook[] = [];
-  const muteListeners: Array<(userId: string) => void> = [];
+  const muteHooks: MuteHook[] = [];
   const pages = new PageCache<PageEntry>(deps.pageCacheMs ?? 30_000, 2_000);
   const mutes = new TtlCache<Set<string>>(deps.pageCacheMs ?? 30_000, 10_000);
   // A write makes the thread's cached pages stale. Drop them now and again after the commit,
@@ -72,11 +77,6 @@ export function createForumService(deps: ForumDeps) {
     afterCommit(trx, () => pages.invalidate(write.threadId));
   });
 
-  /** Runs `fn` in the caller's transaction if there is one, else in a new one. */
-  function inTx<T>(trx: Transaction<DB> | undefined, fn: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
-    return transact(db, trx, fn);
-  }
-
   async function runHooks(trx: Transaction<DB>, write: PostWritten) {
     for (const hook of writeHooks) await hook(trx, write);
   }
@@ -85,9 +85,22 @@ export function createForumService(deps: ForumDeps) {
   async function aliasIn(trx: Transaction<DB>, threadId: string, authorId: string): Promise<string> {
     const existing = await repo.existingAlias(trx, threadId, authorId);
     if (existing) return existing;
+    return firstFreeAlias(trx, threadId, (attempt) => aliasFor(serverSecret, authorId, threadId, attempt), authorId);
+  }
+
+  /**
+   * An alias for one post alone: the post was shown under a name, so readers know who wrote
+   * it, and sharing the member's thread alias would tell them which anonymous posts are
+   * theirs too. No other post, the member's own included, ever gets this alias.
+   */
+  function soloAlias(trx: Transaction<DB>, threadId: string, postId: string): Promise<string> {
+    return firstFreeAlias(trx, threadId, (attempt) => aliasFor(serverSecret, `post:${postId}`, threadId, attempt), null);
+  }
+
+  async function firstFreeAlias(trx: Transaction<DB>, threadId: string, candidate: (attempt: number) => string, authorId: string | null) {
     for (let attempt = 0; attempt < 64; attempt++) {
-      const alias = aliasFor(serverSecret, authorId, threadId, attempt);
-      if (!(await repo.aliasUsedByOther(trx, threadId, alias, authorId))) return alias;
+      const alias = candidate(attempt);
+      if (!(await repo.aliasTaken(trx, threadId, alias, authorId))) return alias;
     }
     // 4,096 names and 64 tries: only reachable in a thread with thousands of anonymous members.
     throw conflict('No anonymous name is free in this thread right now. Please post under your pseudonym or try later.');
@@ -126,7 +139,7 @@ export function createForumService(deps: ForumDeps) {
     checkBody(input.body);
     const warnings = input.contentWarnings ?? [];
     const bodyHtml = renderMarkdown(input.body);
-    return inTx(outer, async (trx) => {
+    return writeAs(viewer, 'active', async (trx) => {
       const community = await repo.findCommunity(trx, slug);
       if (!community) throw notFound('That community');
       if (await repo.recentDuplicate(trx, viewer.id, input.body, { communityId: community.id })) throw duplicatePost();
@@ -144,7 +157,7 @@ export function createForumService(deps: ForumDeps) {
       });
       const created = await repo.findThread(trx, thread.id);
       return { thread: toThread(created!), post: toPost(post, viewer, NO_MUTES) };
-    });
+    }, outer);
   }
 
   async function loadPage(threadId: string, cursor: string | undefined, limit: number): Promise<PageEntry> {
@@ -199,7 +212,7 @@ export function createForumService(deps: ForumDeps) {
   ) {
     checkBody(input.body);
     const bodyHtml = renderMarkdown(input.body);
-    return inTx(outer, async (trx) => {
+    return writeAs(viewer, 'active', async (trx) => {
       // The thread row lock comes first: it orders this thread's writers.
       const thread = await repo.bumpThread(trx, threadId);
       if (!thread) throw notFound('That thread');
@@ -224,7 +237,7 @@ export function createForumService(deps: ForumDeps) {
       });
       // The author's own view of what was just written (one cannot mute oneself).
       return toPost(inserted, viewer, NO_MUTES);
-    });
+    }, outer);
   }
 
   /** Loads a post for a change by `viewer`, who must be its author (or, if allowed, a moderator). */
@@ -239,7 +252,7 @@ export function createForumService(deps: ForumDeps) {
 
   async function editPost(viewer: Viewer, postId: string, input: { body?: string | undefined; contentWarnings?: string[] | undefined }) {
     if (input.body !== undefined) checkBody(input.body);
-    await transact(db, undefined, async (trx) => {
+    await writeAs(viewer, 'active', async (trx) => {
       const post = await ownPost(trx, postId, viewer, false);
       await repo.insertRevision(trx, post.id, post.body_md, post.content_warnings);
       await repo.updatePost(trx, post.id, {
@@ -253,12 +266,12 @@ export function createForumService(deps: ForumDeps) {
   }
 
   async function anonymizePost(viewer: Viewer, postId: string) {
-    await transact(db, undefined, async (trx) => {
+    await writeAs(viewer, 'active', async (trx) => {
       const post = await ownPost(trx, postId, viewer, false);
       if (post.anonymous) return;
       await repo.lockThread(trx, post.thread_id); // serializes alias choice with other writers
-      const alias = await aliasIn(trx, post.thread_id, viewer.id);
-      await repo.setPostAuthorship(trx, post.id, true, alias);
+      const alias = await soloAlias(trx, post.thread_id, post.id);
+      await repo.setPostAuthorship(trx, post.id, true, alias, true);
       if (post.depth === 0) await repo.setThreadAuthorship(trx, post.thread_id, true, alias);
       await runHooks(trx, { kind: 'anonymized', postId: post.id, threadId: post.thread_id, authorId: post.author_id });
     });
@@ -266,10 +279,10 @@ export function createForumService(deps: ForumDeps) {
   }
 
   async function deletePost(viewer: Viewer, postId: string) {
-    await transact(db, undefined, async (trx) => {
+    await writeAs(viewer, 'member', async (trx, me) => {
       const post = await repo.postForUpdate(trx, postId);
       if (!post) throw notFound('That post');
-      if (post.author_id !== viewer.id && !isModerator(viewer)) throw forbidden('Only the author or a moderator can delete this post.');
+      if (post.author_id !== me.id && !isModerator(me)) throw forbidden('Only the author or a moderator can delete this post.');
       if (post.deleted_at) return;
       await repo.markDeleted(trx, post.id);
       // The title belongs to the opening post: a member who deletes it to take back what
@@ -277,7 +290,7 @@ export function createForumService(deps: ForumDeps) {
       if (post.depth === 0) await repo.eraseThreadTitle(trx, post.thread_id);
       // An author's deletion takes the old revisions too; a moderator's keeps them as a record.
       if (post.author_id === viewer.id) await repo.deleteRevisions(trx, [post.id]);
-      await runHooks(trx, { kind: 'deleted', postId: post.id, threadId: post.thread_id, authorId: post.author_id, actor: viewer });
+      await runHooks(trx, { kind: 'deleted', postId: post.id, threadId: post.thread_id, authorId: post.author_id, actor: me });
     });
   }
 
@@ -294,10 +307,12 @@ export function createForumService(deps: ForumDeps) {
     const target = await findUserByPseudonym(db, pseudonym);
     if (!target) throw notFound('That member');
     if (target.id === viewer.id) throw validationFailed('You cannot mute yourself.');
-    if (mute) await repo.insertMute(db, viewer.id, target.id);
-    else await repo.deleteMute(db, viewer.id, target.id);
-    mutes.delete(viewer.id);
-    for (const listener of muteListeners) listener(viewer.id);
+    await writeAs(viewer, 'member', async (trx) => {
+      if (mute) await repo.insertMute(trx, viewer.id, target.id);
+      else await repo.deleteMute(trx, viewer.id, target.id);
+      for (const hook of muteHooks) await hook(trx, viewer.id);
+      afterCommit(trx, () => mutes.delete(viewer.id));
+    });
   }
 
   /**
@@ -357,7 +372,8 @@ export function createForumService(deps: ForumDeps) {
     mutedBy: (viewer: Viewer | null) => mutedBy(viewer),
     /** Another process saw this member change their mutes. */
     forgetMutes: (userId: string) => mutes.delete(userId),
-    onMuteChanged: (listener: (userId: string) => void) => void muteListeners.push(listener),
+    /** In the transaction of a mute change (the live bus tells the other processes). */
+    onMuteChanged: (hook: MuteHook) => void muteHooks.push(hook),
     /** Account deletion: detach (FK does it) or, with erasePosts, erase what the member wrote. */
     async onAccountDeleted(trx: Transaction<DB>, userId: string, erasePosts: boolean) {
       if (erasePosts) await repo.eraseAuthorContent(trx, userId);

@@ -2,6 +2,7 @@ import type { Viewer } from '../accounts/accounts.service';
 import { isModerator } from '../accounts/accounts.service';
 import { recoveryDays } from '../accounts/recovery-days';
 import type { ContentWarning } from '../contract/content-warnings';
+import { isBigintId, isCursorTime } from '../contract/common';
 import type { Author, Post, Thread } from '../contract/forum';
 import { validationFailed } from '../http/errors';
 import type { PostRow, ThreadRow } from './forum.repository';
@@ -75,8 +76,11 @@ export function badCursor() {
   return validationFailed('That cursor is not valid.', [{ path: 'query.cursor', message: 'is not a cursor this server made' }]);
 }
 
-/** The cursor's parts, each checked against its pattern; null when there is no cursor. */
-export function decodeCursor(cursor: string | undefined, patterns: RegExp[]): string[] | null {
+/** Checks one part of a cursor. */
+export type CursorPart = (part: string) => boolean;
+
+/** The cursor's parts, each checked by its own rule; null when there is no cursor. */
+export function decodeCursor(cursor: string | undefined, patterns: CursorPart[]): string[] | null {
   if (cursor === undefined) return null;
   let parts: unknown;
   try {
@@ -87,11 +91,11 @@ export function decodeCursor(cursor: string | undefined, patterns: RegExp[]): st
   const ok =
     Array.isArray(parts) &&
     parts.length === patterns.length &&
-    parts.every((p, i) => typeof p === 'string' && p.length <= 4000 && patterns[i]!.test(p));
+    parts.every((p, i) => typeof p === 'string' && p.length <= 4000 && patterns[i]!(p));
   if (!ok) throw badCursor();
   return parts as string[];
 }
 
-export const CURSOR_ID = /^[1-9]\d{0,18}$/;
-export const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-export const CURSOR_PATH = /^[0-9A-Za-z]+$/;
+export const CURSOR_ID: CursorPart = isBigintId;
+export const CURSOR_TIME: CursorPart = isCursorTime;
+export const CURSOR_PATH: CursorPart = (p) => /^[0-9A-Za-z]+$/.test(p);

@@ -5,10 +5,15 @@ import { csrfRejected } from './errors';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** The request's claimed origin: the Origin header, else the origin of the Referer. */
+/**
+ * The request's claimed origin: the Origin header, else the origin of the Referer.
+ * `Origin: null` is an origin, not a missing one: browsers send it from sandboxed frames,
+ * data: URLs and some redirects, which are exactly the pages that must not act for a
+ * member. It never equals ours, so it is refused, whatever the Referer says.
+ */
 export function requestOrigin(request: Pick<FastifyRequest, 'headers'>): string | undefined {
   const origin = request.headers.origin;
-  if (typeof origin === 'string' && origin !== 'null') return origin;
+  if (typeof origin === 'string') return origin;
   const referer = request.headers.referer;
   if (typeof referer !== 'string') return undefined;
   try {

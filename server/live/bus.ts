@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema';
+import { yieldToEventLoop } from '../lib/gate';
 import { eventsAfter, lastEventId, NOTIFY_CHANNEL, type EventRow } from './events.repository';
 
 export type EventListener = (events: EventRow[]) => Promise<void>;
@@ -18,8 +19,8 @@ export interface Bus {
   ready(): boolean;
   /** A commit in this process wrote events: read them now rather than wait for NOTIFY. */
   wake(): void;
-  /** The last event id this process has dispatched. */
-  position(): string;
+  /** The global event id this process started reading after: everything later reaches onEvents. */
+  startedAt(): string;
   onEvents(listener: EventListener): void;
 }
 
@@ -29,6 +30,7 @@ const SAFETY_POLL_MS = 5_000;
 /** Reads events after the last one dispatched, one reader at a time, in order. */
 class EventPump {
   #last = '0';
+  #start = '0';
   #running = false;
   #again = false;
   #listeners: EventListener[] = [];
@@ -39,7 +41,7 @@ class EventPump {
 
   async start() {
     // A new process starts at the present; clients catch up on the past with `since`.
-    this.#last = await lastEventId(this.db);
+    this.#last = this.#start = await lastEventId(this.db);
     // A safety net: even if a notification were lost, nothing waits longer than this.
     this.#timer = setInterval(() => this.pump(), SAFETY_POLL_MS).unref();
   }
@@ -49,8 +51,8 @@ class EventPump {
     clearInterval(this.#timer);
   }
 
-  position() {
-    return this.#last;
+  startedAt() {
+    return this.#start;
   }
 
   onEvents(listener: EventListener) {
@@ -87,6 +89,7 @@ class EventPump {
         }
         this.#last = rows[rows.length - 1]!.id;
         if (rows.length < BATCH) return;
+        await yieldToEventLoop();
       }
     } catch (err) {
       // The database is away; the next wake, notification or safety poll tries again.
@@ -107,8 +110,8 @@ abstract class PumpedBus implements Bus {
   wake() {
     this.pump.pump();
   }
-  position() {
-    return this.pump.position();
+  startedAt() {
+    return this.pump.startedAt();
   }
   onEvents(listener: EventListener) {
     this.pump.onEvents(listener);

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { isModerator, type Viewer } from '../accounts/accounts.service';
+import { isModerator, type Viewer } from '../accounts/viewer';
 import { post as postSchema, thread as threadSchema } from '../contract/forum';
 import type { LiveEventKind } from '../contract/live';
 import type { DB } from '../db/schema';
@@ -10,71 +10,98 @@ import type { EventRow } from './events.repository';
 
 /** Renders one event for one recipient: the frame text, or null when they may not see it. */
 export type Render = (viewer: Viewer | null) => Promise<string | null>;
+/** A batch of events, loaded: the renderer of each of its rows. */
+export type Prepared = (row: EventRow) => Render;
+/** How another feature renders its own event kinds, a whole batch's data loaded at once. */
+export type ExtraView = (rows: EventRow[]) => Promise<(row: EventRow, viewer: Viewer | null) => Record<string, unknown> | null>;
 
 export interface EventViewDeps {
   db: Kysely<DB>;
   notifications: NotificationsService;
   mutedBy: (viewer: Viewer | null) => Promise<ReadonlySet<string>>;
   /** Other features (moderation) render their own event kinds. */
-  extra?: Map<string, (row: EventRow, viewer: Viewer | null) => Promise<Record<string, unknown> | null>>;
+  extra?: Map<string, ExtraView>;
 }
 
 function frame(row: EventRow, data: Record<string, unknown>): string {
-  return JSON.stringify({ type: 'event', id: row.id, topic: row.topic, event: row.kind as LiveEventKind, at: row.created_at.toISOString(), data });
+  // The id a client sees is the event's place in its own audience's count, never the global id.
+  return JSON.stringify({ type: 'event', id: row.seq, topic: row.topic, event: row.kind as LiveEventKind, at: row.created_at.toISOString(), data });
 }
+
+/** The distinct ids a batch of events refers to under `key` (anything else is ignored). */
+export const idsIn = (rows: EventRow[], key: string) => [...new Set(rows.map((r) => String(r.data[key] ?? '')).filter((v) => /^\d+$/.test(v)))];
 
 /**
- * Event rows hold references; what goes out is rendered from the current rows, so replays
- * honour later deletes and hides. Each event is loaded once and encoded once per
- * visibility class (author, moderator, muter, member, visitor), never once per socket.
+ * Loads a batch of events (a dispatch, or a page of a replay) with a fixed number of
+ * queries, however many events it holds: posts, threads, notifications and each extra kind
+ * are each read in one go. What goes out is rendered from the current rows, so replays
+ * honour later deletes and hides, and is encoded once per visibility class (author,
+ * moderator, muter, member, visitor), never once per socket.
  */
-export function createRenderer(deps: EventViewDeps) {
-  return function renderer(row: EventRow): Render {
-    const byClass = new Map<string, Promise<string | null>>();
-    const once = <T>(load: () => Promise<T>) => {
-      let p: Promise<T> | undefined;
-      return () => (p ??= load());
+export function createPreparer(deps: EventViewDeps) {
+  return async function prepare(rows: EventRow[]): Promise<Prepared> {
+    const postRows = rows.filter((r) => r.kind.startsWith('post.'));
+    const threadRows = rows.filter((r) => r.kind === 'thread.created');
+    const noteRows = rows.filter((r) => r.kind === 'notification.created');
+    const [posts, threads, notes] = await Promise.all([
+      postRows.length ? forumRepo.findPosts(deps.db, idsIn(postRows, 'postId')) : [],
+      threadRows.length ? forumRepo.findThreads(deps.db, idsIn(threadRows, 'threadId')) : [],
+      noteRows.length ? deps.notifications.deliverable(idsIn(noteRows, 'notificationId')) : new Map(),
+    ]);
+    const postById = new Map(posts.map((p) => [p.id, p]));
+    const threadById = new Map(threads.map((t) => [t.id, t]));
+    const extras = new Map<string, Awaited<ReturnType<ExtraView>>>();
+    for (const [kind, view] of deps.extra ?? []) {
+      const mine = rows.filter((r) => r.kind === kind);
+      if (mine.length) extras.set(kind, await view(mine));
+    }
+
+    const renders = new Map<EventRow, Render>();
+    return (row) => {
+      let render = renders.get(row);
+      if (!render) renders.set(row, (render = renderOne(row)));
+      return render;
     };
 
-    if (row.kind.startsWith('post.')) {
-      const load = once(() => forumRepo.findPost(deps.db, String(row.data.postId)));
-      return async (viewer) => {
-        const post = await load();
-        if (!post) return null;
-        const muted = viewer && !post.anonymous && post.author_id ? (await deps.mutedBy(viewer)).has(post.author_id) : false;
-        const key = `${viewer ? 1 : 0}${viewer?.id === post.author_id ? 1 : 0}${isModerator(viewer) ? 1 : 0}${muted ? 1 : 0}`;
-        let out = byClass.get(key);
-        if (!out) {
-          const view = toPost(post, viewer, muted && post.author_id ? new Set([post.author_id]) : new Set());
-          out = Promise.resolve(frame(row, { post: postSchema.encode(view) }));
-          byClass.set(key, out);
-        }
-        return out;
-      };
+    function renderOne(row: EventRow): Render {
+      if (row.kind.startsWith('post.')) {
+        const post = postById.get(String(row.data.postId));
+        const byClass = new Map<string, string>();
+        return async (viewer) => {
+          if (!post) return null;
+          const muted = viewer && !post.anonymous && post.author_id ? (await deps.mutedBy(viewer)).has(post.author_id) : false;
+          const key = `${viewer ? 1 : 0}${viewer?.id === post.author_id ? 1 : 0}${isModerator(viewer) ? 1 : 0}${muted ? 1 : 0}`;
+          let out = byClass.get(key);
+          if (out === undefined) {
+            const view = toPost(post, viewer, muted && post.author_id ? new Set([post.author_id]) : new Set());
+            byClass.set(key, (out = frame(row, { post: postSchema.encode(view) })));
+          }
+          return out;
+        };
+      }
+      if (row.kind === 'thread.created') {
+        const thread = threadById.get(String(row.data.threadId));
+        const text = thread ? frame(row, { thread: threadSchema.encode(toThread(thread)) }) : null;
+        return async () => text;
+      }
+      if (row.kind === 'notification.created') {
+        const note = notes.get(String(row.data.notificationId));
+        return async (viewer) => {
+          // A user: topic is only ever joined by its owner; checked again here all the same.
+          if (!viewer || row.topic !== `user:${viewer.id}` || !note || note.userId !== viewer.id) return null;
+          return frame(row, { notification: note.view });
+        };
+      }
+      const extra = extras.get(row.kind);
+      if (extra) {
+        return async (viewer) => {
+          const data = extra(row, viewer);
+          return data ? frame(row, data) : null;
+        };
+      }
+      return async () => null;
     }
-    if (row.kind === 'thread.created') {
-      const load = once(async () => {
-        const thread = await forumRepo.findThread(deps.db, String(row.data.threadId));
-        return thread ? frame(row, { thread: threadSchema.encode(toThread(thread)) }) : null;
-      });
-      return () => load();
-    }
-    if (row.kind === 'notification.created') {
-      return async (viewer) => {
-        // A user: topic is only ever joined by its owner; checked again here all the same.
-        if (!viewer || row.topic !== `user:${viewer.id}`) return null;
-        const stored = await deps.notifications.findForDelivery(String(row.data.notificationId));
-        if (!stored || stored.user_id !== viewer.id) return null;
-        return frame(row, { notification: await deps.notifications.view(stored) });
-      };
-    }
-    const extra = deps.extra?.get(row.kind);
-    if (extra) {
-      return async (viewer) => {
-        const data = await extra(row, viewer);
-        return data ? frame(row, data) : null;
-      };
-    }
-    return async () => null;
   };
 }
+
+export type Preparer = ReturnType<typeof createPreparer>;

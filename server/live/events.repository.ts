@@ -4,8 +4,13 @@ import type { Exec } from '../forum/forum.repository';
 /** All SQL of the events outbox. */
 
 export interface EventRow {
+  /** Global, in commit order: how processes read the outbox. Never shown to a client. */
   id: string;
   topic: string;
+  /** The audience this event is counted in (contract/live.ts, streamOf). */
+  stream: string;
+  /** The event's id as its readers see it: gap-free and increasing within its stream. */
+  seq: string;
   kind: string;
   data: Record<string, unknown>;
   created_at: Date;
@@ -17,52 +22,83 @@ export const NOTIFY_CHANNEL = 'haven_events';
 
 export interface NewEvent {
   topic: string;
+  stream: string;
   kind: string;
   data: Record<string, unknown>;
 }
 
+const columns = ['id', 'topic', 'stream', 'seq', 'kind', 'data', 'created_at'] as const;
+
 /**
  * Writes a transaction's events in one statement, which must be its last before COMMIT.
- * The transaction-level advisory lock, taken before nextval, is held until commit, so no
- * other transaction can take a higher id and commit first: ids become visible in
- * increasing order, and the lock is held only for this statement and the commit.
- * pg_notify is transactional too: listeners hear of the new ids only on commit.
+ * The transaction-level advisory lock, taken first, is held until commit, so no other
+ * transaction can take higher numbers and commit first: global ids and every stream's
+ * seqs become visible in increasing order. The statement reserves a block of global ids
+ * and counts each stream on from its row in event_streams, so ids and seqs follow the
+ * order of `events` exactly. pg_notify is transactional too: listeners hear on commit.
  */
 export async function appendEvents(trx: Exec, events: NewEvent[]): Promise<void> {
   if (events.length === 0) return;
+  const n = events.length;
   await sql`
-    with appended as (
-      insert into events (id, topic, kind, data)
-      select nextval('events_id_seq'), e.topic, e.kind, e.data
-      from (select pg_advisory_xact_lock(${EVENT_ORDER_LOCK})) as ordered,
-           unnest(${events.map((e) => e.topic)}::text[], ${events.map((e) => e.kind)}::text[], ${events.map((e) => JSON.stringify(e.data))}::jsonb[]) as e(topic, kind, data)
+    with ordered as (select pg_advisory_xact_lock(${EVENT_ORDER_LOCK}) as locked),
+    input as (
+      select e.topic, e.stream, e.kind, e.data, e.ord
+      from ordered cross join unnest(
+        ${events.map((e) => e.topic)}::text[], ${events.map((e) => e.stream)}::text[],
+        ${events.map((e) => e.kind)}::text[], ${events.map((e) => JSON.stringify(e.data))}::jsonb[]
+      ) with ordinality as e(topic, stream, kind, data, ord)
+    ),
+    block as (select setval('events_id_seq', nextval('events_id_seq') + ${n}::bigint - 1) as last from ordered),
+    counts as (select stream, count(*)::bigint as n from input group by stream),
+    bumped as (
+      insert into event_streams as s (stream, last_seq)
+      select stream, n from counts
+      on conflict (stream) do update set last_seq = s.last_seq + excluded.last_seq
+      returning s.stream, s.last_seq
+    ),
+    appended as (
+      insert into events (id, topic, stream, seq, kind, data)
+      select block.last - ${n}::bigint + i.ord, i.topic, i.stream,
+             b.last_seq - c.n + row_number() over (partition by i.stream order by i.ord), i.kind, i.data
+      from input i cross join block join bumped b on b.stream = i.stream join counts c on c.stream = i.stream
       returning id
     )
-    select pg_notify(${NOTIFY_CHANNEL}, max(id)::text) from appended
+    select pg_notify(${NOTIFY_CHANNEL}, (select last::text from block)) from (select count(*) from appended) as done
   `.execute(trx);
 }
 
 export function eventsAfter(db: Exec, afterId: string, limit: number): Promise<EventRow[]> {
   return db
     .selectFrom('events')
-    .select(['id', 'topic', 'kind', 'data', 'created_at'])
+    .select(columns)
     .where('id', '>', afterId)
     .orderBy('id')
     .limit(limit)
     .execute() as Promise<EventRow[]>;
 }
 
-/** The backlog of some topics in (afterId, uptoId], in order: what a reconnecting client missed. */
-export function topicEventsBetween(db: Exec, topics: string[], afterId: string, uptoId: string, limit: number): Promise<EventRow[]> {
+/** Some topics' events (one stream) with seq in (afterSeq, uptoSeq], in order: what a reconnecting client missed. */
+export function topicEventsBetween(db: Exec, topics: string[], afterSeq: string, uptoSeq: string, limit: number): Promise<EventRow[]> {
   return db
     .selectFrom('events')
-    .select(['id', 'topic', 'kind', 'data', 'created_at'])
+    .select(columns)
     .where('topic', 'in', topics)
-    .where('id', '>', afterId)
-    .where('id', '<=', uptoId)
-    .orderBy('id')
+    .where('seq', '>', afterSeq)
+    .where('seq', '<=', uptoSeq)
+    .orderBy('seq')
     .limit(limit)
     .execute() as Promise<EventRow[]>;
+}
+
+/** How many events a backlog holds, counting no further than `cap` (an index-only walk at most that long). */
+export async function countTopicEventsBetween(db: Exec, topics: string[], afterSeq: string, uptoSeq: string, cap: number): Promise<number> {
+  const { rows } = await sql<{ n: number }>`
+    select count(*)::int as n from (
+      select 1 from events where topic in (${sql.join(topics)}) and seq > ${afterSeq}::bigint and seq <= ${uptoSeq}::bigint limit ${cap}
+    ) as capped
+  `.execute(db);
+  return rows[0]!.n;
 }
 
 export async function lastEventId(db: Exec): Promise<string> {
@@ -70,17 +106,33 @@ export async function lastEventId(db: Exec): Promise<string> {
   return rows[0]!.id;
 }
 
-export async function horizon(db: Exec): Promise<string> {
-  const row = await db.selectFrom('event_horizon').select('trimmed_through').executeTakeFirstOrThrow();
-  return row.trimmed_through;
+/**
+ * Each stream's position as of global id `asOfId`: the seq of its last event at or below
+ * it. Seqs are gap-free, so it is one less than the first seq above it, or, when nothing of
+ * the stream lies above it, the stream's last seq. One statement, one snapshot.
+ */
+export async function streamPositions(db: Exec, streams: string[], asOfId: string): Promise<Map<string, bigint>> {
+  const { rows } = await sql<{ stream: string; position: string }>`
+    select s.stream, coalesce(
+      (select min(e.seq) - 1 from events e where e.stream = s.stream and e.id > ${asOfId}::bigint),
+      (select last_seq from event_streams where stream = s.stream),
+      0)::bigint as position
+    from unnest(${streams}::text[]) as s(stream)
+  `.execute(db);
+  return new Map(rows.map((r) => [r.stream, BigInt(r.position)]));
 }
 
-/** Drops events older than the retention window and moves the horizon past them. */
+/** The highest seq of the stream trimmed by retention: a client asking from before it must resync. */
+export async function horizon(db: Exec, stream: string): Promise<bigint> {
+  const row = await db.selectFrom('event_streams').select('trimmed_through').where('stream', '=', stream).executeTakeFirst();
+  return BigInt(row?.trimmed_through ?? '0');
+}
+
+/** Drops events older than the retention window and moves each stream's horizon past them. */
 export async function trimEvents(db: Exec, olderThanHours: number): Promise<void> {
-  const { rows } = await sql<{ max: string | null }>`
-    with gone as (delete from events where created_at < now() - make_interval(secs => ${olderThanHours * 3600}) returning id)
-    select max(id)::bigint as max from gone
+  await sql`
+    with gone as (delete from events where created_at < now() - make_interval(secs => ${olderThanHours * 3600}) returning stream, seq),
+    per as (select stream, max(seq) as top from gone group by stream)
+    update event_streams s set trimmed_through = greatest(s.trimmed_through, per.top) from per where s.stream = per.stream
   `.execute(db);
-  const max = rows[0]?.max;
-  if (max) await sql`update event_horizon set trimmed_through = greatest(trimmed_through, ${max}::bigint)`.execute(db);
 }

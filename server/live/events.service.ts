@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
+import { streamOf } from '../contract/live';
 import type { DB } from '../db/schema';
-import { afterCommit, beforeCommit, transact } from '../db/transact';
+import { afterCommit, beforeCommit } from '../db/transact';
 import type { Bus } from './bus';
 import * as repo from './events.repository';
 
@@ -14,8 +15,15 @@ export const ACCESS_CHANGED = 'access.changed';
  * access changed: written in the caller's transaction, announced by the same statement.
  */
 export function announceAccessChange(trx: Transaction<DB>, userId: string): Promise<void> {
-  return repo.appendEvents(trx, [{ topic: INTERNAL_TOPIC, kind: ACCESS_CHANGED, data: { userId } }]);
+  return repo.appendEvents(trx, [{ topic: INTERNAL_TOPIC, stream: INTERNAL_TOPIC, kind: ACCESS_CHANGED, data: { userId } }]);
 }
+
+/**
+ * Within a transaction, public events are written (and so dispatched) before private ones:
+ * delivering a reply to a thread's readers never waits on rendering someone's notification.
+ */
+const RANK: Record<string, number> = { public: 0, mod: 1, internal: 3 };
+const rank = (stream: string) => RANK[stream] ?? 2;
 
 export function createEventsService(deps: { db: Kysely<DB>; bus: Bus; retentionHours: number }) {
   const { db, bus } = deps;
@@ -31,22 +39,18 @@ export function createEventsService(deps: { db: Kysely<DB>; bus: Bus; retentionH
     let list = queued.get(trx);
     if (!list) {
       queued.set(trx, (list = []));
-      beforeCommit(trx, () => repo.appendEvents(trx, list!));
+      beforeCommit(trx, () => repo.appendEvents(trx, list!.sort((a, b) => rank(a.stream) - rank(b.stream))));
       afterCommit(trx, () => bus.wake());
     }
-    list.push({ topic, kind, data });
-  }
-
-  /** A process-to-process message (cache invalidation), on the same ordered stream. */
-  function publishInternal(kind: string, data: Record<string, unknown>): Promise<void> {
-    return transact(db, undefined, async (trx) => append(trx, INTERNAL_TOPIC, kind, data));
+    list.push({ topic, stream: streamOf(topic), kind, data });
   }
 
   return {
     append,
-    publishInternal,
-    horizon: () => repo.horizon(db),
-    backlog: (topics: string[], afterId: string, uptoId: string, limit: number) => repo.topicEventsBetween(db, topics, afterId, uptoId, limit),
+    horizon: (stream: string) => repo.horizon(db, stream),
+    backlog: (topics: string[], afterSeq: string, uptoSeq: string, limit: number) => repo.topicEventsBetween(db, topics, afterSeq, uptoSeq, limit),
+    backlogSize: (topics: string[], afterSeq: string, uptoSeq: string, cap: number) => repo.countTopicEventsBetween(db, topics, afterSeq, uptoSeq, cap),
+    positions: (streams: string[], asOfId: string) => repo.streamPositions(db, streams, asOfId),
     trim: () => repo.trimEvents(db, deps.retentionHours),
   };
 }

@@ -1,25 +1,41 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
-import { isModerator, type Viewer } from '../accounts/accounts.service';
-import { clientMessage, MAX_TOPICS_PER_SOCKET, type ServerMessage } from '../contract/live';
+import { isModerator, type Viewer } from '../accounts/viewer';
+import { clientMessage, MAX_TOPICS_PER_SOCKET, streamOf, type ServerMessage } from '../contract/live';
+import { Gate, GateFull, yieldToEventLoop } from '../lib/gate';
 import type { EventRow } from './events.repository';
-import type { Render } from './event-views';
+import type { Prepared } from './event-views';
 
 export interface HubOptions {
   /** Past this many bytes waiting to go out, a socket is cut off (it resyncs on reconnect). */
   maxBufferedBytes: number;
   maxSocketsPerAccount: number;
+  /** Visitors' sockets per address group (members are counted per account). */
+  maxVisitorSocketsPerAddress: number;
   heartbeatMs: number;
   /** Client frames allowed per second, with a burst of twice that. */
   messagesPerSecond: number;
+  /** Past this many events, a replay gives up with `resync`. */
   backlogLimit: number;
+  /** Events read and rendered together in a replay: a fixed number of queries each. */
+  replayBatch: number;
+  /** Replays running at once in this process, and waiting; past that, `resync` at once. */
+  replayConcurrency: number;
+  replayQueue: number;
+  /** Subscribe frames one socket may have waiting while its earlier ones run. */
+  maxPendingSubscribes: number;
 }
 
 export interface HubDeps {
-  renderer: (row: EventRow) => Render;
-  position: () => string;
-  horizon: () => Promise<string>;
-  backlog: (topics: string[], afterId: string, uptoId: string, limit: number) => Promise<EventRow[]>;
+  prepare: (rows: EventRow[]) => Promise<Prepared>;
+  /** Each stream's last seq as of a global event id. */
+  positions: (streams: string[], asOfId: string) => Promise<Map<string, bigint>>;
+  /** The global id the bus started after: what this hub dispatches comes after it. */
+  startedAt: () => string;
+  horizon: (stream: string) => Promise<bigint>;
+  backlog: (topics: string[], afterSeq: string, uptoSeq: string, limit: number) => Promise<EventRow[]>;
+  /** The backlog's length, counted no further than `cap`. */
+  backlogSize: (topics: string[], afterSeq: string, uptoSeq: string, cap: number) => Promise<number>;
   /** Re-reads a session after an access change; null when it has ended. */
   reloadViewer: (tokenHash: string) => Promise<Viewer | null>;
   /** Cross-process cache drops, for the internal topic. */
@@ -31,38 +47,51 @@ export interface HubDeps {
 interface Client {
   socket: WebSocket;
   viewer: Viewer | null;
-  /** The joined topics, each with the last event id sent: nothing at or below it goes out again. */
+  /** A visitor's address group (its keyed hash), for the per-address cap; null for members. */
+  address: string | null;
+  /** The joined topics, each with the last event seq sent: nothing at or below it goes out again. */
   sent: Map<string, bigint>;
   /** Topics being replayed, with the live events that arrived meanwhile (null: none). */
   replaying: Map<string, EventRow[]> | null;
+  /** The socket's subscribe frames run one after another: the last one queued, and how many wait. */
+  subscribing: Promise<void> | null;
+  pending: number;
   alive: boolean;
   tokens: number;
   refilledAt: number;
 }
 
 const big = (id: string) => BigInt(id);
+/** Streams whose position the hub always knows; a member's own stream is looked up when asked. */
+const SHARED_STREAMS = ['public', 'mod'];
 
 /**
  * The live hub of one process: its sockets, their topics, and the fan-out of the bus's
- * events to them, filtered per recipient. Dispatch and the registration of a replaying
- * subscription run one at a time, so a reconnecting client's backlog ends exactly where
- * live delivery begins: nothing is lost at the seam and nothing comes twice.
+ * events to them, filtered per recipient. Dispatch, the registration of a replaying
+ * subscription and the final hand-over from replay to live delivery run one at a time, so
+ * a reconnecting client's backlog ends exactly where live delivery begins: nothing is lost
+ * at the seam and nothing comes twice. Ids sent to clients are per-audience seqs.
  */
 export class LiveHub {
   #clients = new Set<Client>();
   #byTopic = new Map<string, Set<Client>>();
   #byUser = new Map<string, Set<Client>>();
+  #byAddress = new Map<string, number>();
   #serial: Promise<unknown> = Promise.resolve();
-  #position = '0';
+  /** The last global id dispatched, and each known stream's last seq dispatched. */
+  #dispatched = '0';
+  #positions = new Map<string, bigint>();
   #heartbeat: NodeJS.Timeout | undefined;
   #closing = false;
   #bySocket = new WeakMap<WebSocket, Client>();
+  readonly #replays: Gate;
   // One set of socket listeners for all sockets; `this` is the socket that emitted.
   readonly #onPong: (this: WebSocket) => void;
   readonly #onFrame: (this: WebSocket, data: unknown, isBinary: boolean) => void;
   readonly #onClose: (this: WebSocket) => void;
 
   constructor(private readonly deps: HubDeps, private readonly opts: HubOptions) {
+    this.#replays = new Gate(opts.replayConcurrency, opts.replayQueue);
     const clients = this.#bySocket;
     const hub = this;
     this.#onPong = function () {
@@ -71,7 +100,7 @@ export class LiveHub {
     };
     this.#onFrame = function (data, isBinary) {
       const client = clients.get(this);
-      if (client) void hub.#onMessage(client, data, isBinary);
+      if (client) hub.#onMessage(client, data, isBinary);
     };
     this.#onClose = function () {
       const client = clients.get(this);
@@ -79,12 +108,18 @@ export class LiveHub {
     };
   }
 
-  start() {
-    this.#position = this.deps.position();
+  async start() {
+    const startedAt = this.deps.startedAt();
+    const base = await this.deps.positions(SHARED_STREAMS, startedAt);
+    await this.#inOrder(() => {
+      if (big(this.#dispatched) < big(startedAt)) this.#dispatched = startedAt;
+      // Dispatch may already have moved a stream past the snapshot: never go back.
+      for (const [stream, seq] of base) if ((this.#positions.get(stream) ?? -1n) < seq) this.#positions.set(stream, seq);
+    });
     this.#heartbeat = setInterval(() => this.#beat(), this.opts.heartbeatMs).unref();
   }
 
-  /** Runs `fn` after everything queued before it (dispatches and registrations). */
+  /** Runs `fn` after everything queued before it (dispatches, registrations, hand-overs). */
   #inOrder<T>(fn: () => Promise<T> | T): Promise<T> {
     const next = this.#serial.then(fn, fn);
     this.#serial = next.catch(() => {});
@@ -95,22 +130,25 @@ export class LiveHub {
     return this.opts.maxSocketsPerAccount;
   }
 
-  socketsOf(userId: string): number {
-    return this.#byUser.get(userId)?.size ?? 0;
+  /** Whether one more socket may open: per account for members, per address group for visitors. */
+  mayOpen(viewer: Viewer | null, address: string): boolean {
+    if (viewer) return (this.#byUser.get(viewer.id)?.size ?? 0) < this.opts.maxSocketsPerAccount;
+    return (this.#byAddress.get(address) ?? 0) < this.opts.maxVisitorSocketsPerAddress;
   }
 
   get size() {
     return this.#clients.size;
   }
 
-  accept(socket: WebSocket, viewer: Viewer | null) {
+  accept(socket: WebSocket, viewer: Viewer | null, address: string) {
     const client: Client = {
-      socket, viewer, sent: new Map(), replaying: null,
+      socket, viewer, address: viewer ? null : address, sent: new Map(), replaying: null, subscribing: null, pending: 0,
       alive: true, tokens: this.opts.messagesPerSecond * 2, refilledAt: Date.now(),
     };
     this.#clients.add(client);
     this.#bySocket.set(socket, client);
     if (viewer) this.#index(this.#byUser, viewer.id, client);
+    else this.#byAddress.set(address, (this.#byAddress.get(address) ?? 0) + 1);
     // @fastify/websocket's own 'error' listener closes over the upgrade's request and reply,
     // which would keep them alive as long as the socket (kilobytes per idle socket). Ours
     // drops the client; the socket is closed by ws after an error either way.
@@ -120,9 +158,10 @@ export class LiveHub {
     socket.on('message', this.#onFrame);
     socket.on('close', this.#onClose);
     socket.on('error', this.#onClose);
-    // A member's own topic (and, for moderators, the queue) are joined from the start.
+    // A member's own topic (and, for moderators, the queue) are joined from the start: every
+    // event dispatched from here on is new to them, so they join at the beginning of time.
     const own = viewer ? [`user:${viewer.id}`, ...(isModerator(viewer) ? ['mod'] : [])] : [];
-    if (own.length) void this.#inOrder(() => this.#join(client, own, this.#position));
+    if (own.length) this.#inOrder(() => this.#join(client, own, 0n)).catch((err) => this.#failed(client, err));
   }
 
   #index(map: Map<string, Set<Client>>, key: string, client: Client) {
@@ -140,16 +179,24 @@ export class LiveHub {
   #drop(client: Client) {
     if (!this.#clients.delete(client)) return;
     for (const topic of client.sent.keys()) this.#unindex(this.#byTopic, topic, client);
-    if (client.viewer) this.#unindex(this.#byUser, client.viewer.id, client);
+    if (client.viewer) {
+      this.#unindex(this.#byUser, client.viewer.id, client);
+      if (!this.#byUser.has(client.viewer.id)) this.#positions.delete(`user:${client.viewer.id}`);
+    }
+    if (client.address) {
+      const left = (this.#byAddress.get(client.address) ?? 1) - 1;
+      if (left > 0) this.#byAddress.set(client.address, left);
+      else this.#byAddress.delete(client.address);
+    }
   }
 
-  #join(client: Client, topics: string[], from: string) {
+  #join(client: Client, topics: string[], from: bigint) {
     // A join queued behind a dispatch may run after the socket closed: index nothing then.
     if (!this.#clients.has(client)) return;
     for (const topic of topics) {
       const current = client.sent.get(topic);
       if (current === undefined) this.#index(this.#byTopic, topic, client);
-      if (current === undefined || current < big(from)) client.sent.set(topic, big(from));
+      if (current === undefined || current < from) client.sent.set(topic, from);
     }
   }
 
@@ -179,6 +226,12 @@ export class LiveHub {
     this.#send(client, JSON.stringify(message));
   }
 
+  /** Work for one socket failed (the database away, say): tell it plainly, keep the process. */
+  #failed(client: Client, err: unknown) {
+    this.deps.log.warn({ err }, 'live: a socket could not be served');
+    this.#reply(client, { type: 'error', code: 'unavailable', message: 'Live updates are briefly unavailable; they will resume.' });
+  }
+
   #mayJoin(viewer: Viewer | null, topic: string): boolean {
     if (topic === 'mod') return isModerator(viewer);
     if (topic.startsWith('user:')) return viewer !== null && topic === `user:${viewer.id}`;
@@ -195,7 +248,7 @@ export class LiveHub {
     return true;
   }
 
-  async #onMessage(client: Client, data: unknown, isBinary: boolean) {
+  #onMessage(client: Client, data: unknown, isBinary: boolean) {
     if (!this.#allowMessage(client)) return this.#reply(client, { type: 'error', code: 'rate_limited', message: 'Too many messages; slow down.' });
     let parsed: unknown;
     try {
@@ -224,83 +277,178 @@ export class LiveHub {
     if (client.sent.size + fresh.length > MAX_TOPICS_PER_SOCKET) {
       return this.#reply(client, { type: 'error', code: 'too_many_topics', message: `At most ${MAX_TOPICS_PER_SOCKET} topics per connection.` });
     }
-    await this.#subscribe(client, topics, message.since);
+    // One subscription at a time per socket, a few waiting: a socket cannot start replays
+    // faster than they finish.
+    if (client.pending >= this.opts.maxPendingSubscribes) {
+      return this.#reply(client, { type: 'error', code: 'rate_limited', message: 'Wait for your earlier subscriptions to finish.' });
+    }
+    client.pending++;
+    const run = () => this.#subscribe(client, topics, message.since).catch((err) => this.#failed(client, err));
+    const queued = (client.subscribing ?? Promise.resolve()).then(run).finally(() => {
+      client.pending--;
+      if (client.pending === 0) client.subscribing = null;
+    });
+    client.subscribing = queued;
+  }
+
+  /** A stream's last seq dispatched here; a member's own stream is read once, in order, when first asked. */
+  async #position(stream: string): Promise<bigint> {
+    const known = this.#positions.get(stream);
+    if (known !== undefined) return known;
+    const looked = (await this.deps.positions([stream], this.#dispatched)).get(stream) ?? 0n;
+    this.#positions.set(stream, looked);
+    return looked;
   }
 
   async #subscribe(client: Client, topics: string[], since: string | undefined) {
+    const stream = streamOf(topics[0]!);
     if (since === undefined) {
-      const at = await this.#inOrder(() => {
-        this.#join(client, topics, this.#position);
-        return this.#position;
+      const at = await this.#inOrder(async () => {
+        const position = await this.#position(stream);
+        this.#join(client, topics, position);
+        return position;
       });
-      return this.#reply(client, { type: 'subscribed', topics, lastEventId: at });
+      return this.#reply(client, { type: 'subscribed', topics, lastEventId: String(at) });
     }
     // Register under the dispatch order: the backlog covers (since, upto], and every event
     // after upto is dispatched after registration, held back until the backlog is out.
-    const upto = await this.#inOrder(() => {
+    const upto = await this.#inOrder(async () => {
+      const position = await this.#position(stream);
       client.replaying ??= new Map();
       for (const t of topics) client.replaying.set(t, []);
-      this.#join(client, topics, since);
-      return this.#position;
+      this.#join(client, topics, big(since));
+      return position;
     });
     try {
-      const horizon = await this.deps.horizon();
-      let rows: EventRow[] = [];
-      let resync = big(since) < big(horizon) || big(since) > big(upto);
-      if (!resync && big(since) < big(upto)) {
-        rows = await this.deps.backlog(topics, since, upto, this.opts.backlogLimit + 1);
-        resync = rows.length > this.opts.backlogLimit;
-      }
-      if (resync) {
-        // The backlog no longer reaches back to `since` (or lies ahead of us): the client
-        // refetches over HTTP; live delivery goes on from here.
-        for (const t of topics) {
-          this.#reply(client, { type: 'resync', topic: t });
-          client.sent.set(t, big(upto));
-        }
-      } else {
-        for (const row of rows) await this.#deliver(client, row, this.deps.renderer(row));
-        for (const t of topics) if ((client.sent.get(t) ?? 0n) < big(upto)) client.sent.set(t, big(upto));
-      }
-      this.#reply(client, { type: 'subscribed', topics, lastEventId: upto });
+      const complete = await this.#replays.run(() => this.#replay(client, topics, stream, big(since), upto));
+      if (!complete) this.#resync(client, topics, upto);
+    } catch (err) {
+      // Too many replays waiting, or the database away: the client refetches over HTTP and
+      // live delivery goes on from here.
+      if (!(err instanceof GateFull)) this.deps.log.warn({ err }, 'live: a replay failed');
+      this.#resync(client, topics, upto);
     } finally {
-      for (const t of topics) {
-        const held = client.replaying?.get(t) ?? [];
-        client.replaying?.delete(t);
-        for (const row of held) await this.#deliver(client, row, this.deps.renderer(row));
-      }
-      if (client.replaying?.size === 0) client.replaying = null;
+      await this.#handOver(client, topics);
+    }
+    this.#reply(client, { type: 'subscribed', topics, lastEventId: String(upto) });
+  }
+
+  /**
+   * Sends the backlog in (since, upto], a batch at a time, each batch loaded with a fixed
+   * number of queries. False when it cannot be served in full (trimmed, too long, or `since`
+   * lies ahead): the caller sends `resync`.
+   */
+  async #replay(client: Client, topics: string[], stream: string, since: bigint, upto: bigint): Promise<boolean> {
+    if (since > upto || since < (await this.deps.horizon(stream))) return false;
+    // A backlog too long to send is known before any of it is read: one capped count.
+    if (since < upto && (await this.deps.backlogSize(topics, String(since), String(upto), this.opts.backlogLimit + 1)) > this.opts.backlogLimit) return false;
+    let after = since;
+    while (after < upto && this.#clients.has(client)) {
+      const rows = await this.deps.backlog(topics, String(after), String(upto), this.opts.replayBatch);
+      if (rows.length === 0) break;
+      await this.#deliverAll(client, rows);
+      after = big(rows[rows.length - 1]!.seq);
+      if (rows.length < this.opts.replayBatch) break;
+      await yieldToEventLoop();
+    }
+    return true;
+  }
+
+  #resync(client: Client, topics: string[], upto: bigint) {
+    for (const t of topics) {
+      if (!client.sent.has(t)) continue;
+      this.#reply(client, { type: 'resync', topic: t });
+      if ((client.sent.get(t) ?? 0n) < upto) client.sent.set(t, upto);
     }
   }
 
-  async #deliver(client: Client, row: EventRow, render: Render) {
+  /**
+   * From replay to live: the events held back meanwhile go out in order, batch by batch,
+   * while more may still arrive; the last of them, and the switch itself, under the
+   * dispatch order, so that no dispatch slips in between.
+   */
+  async #handOver(client: Client, topics: string[]) {
+    const take = () => {
+      const held: EventRow[] = [];
+      for (const t of topics) {
+        const rows = client.replaying?.get(t);
+        if (rows?.length) {
+          held.push(...rows);
+          client.replaying!.set(t, []);
+        }
+      }
+      return held.sort((a, b) => (big(a.id) < big(b.id) ? -1 : 1));
+    };
+    try {
+      for (let held = take(); held.length; held = take()) {
+        await this.#deliverAll(client, held);
+        await yieldToEventLoop();
+      }
+    } catch (err) {
+      this.#failed(client, err);
+    }
+    await this.#inOrder(async () => {
+      try {
+        const rest = take();
+        if (rest.length) await this.#deliverAll(client, rest);
+      } catch (err) {
+        this.#failed(client, err);
+      } finally {
+        for (const t of topics) client.replaying?.delete(t);
+        if (client.replaying?.size === 0) client.replaying = null;
+      }
+    });
+  }
+
+  async #deliverAll(client: Client, rows: EventRow[]) {
+    const prepared = await this.deps.prepare(rows);
+    for (const row of rows) await this.#deliver(client, row, prepared);
+  }
+
+  async #deliver(client: Client, row: EventRow, prepared: Prepared | null) {
     const last = client.sent.get(row.topic);
     if (last === undefined) return; // left the topic meanwhile
-    const id = big(row.id);
-    if (id <= last) return;
-    client.sent.set(row.topic, id);
-    const text = await render(client.viewer);
+    const seq = big(row.seq);
+    if (seq <= last) return;
+    client.sent.set(row.topic, seq);
+    if (!prepared) return this.#reply(client, { type: 'resync', topic: row.topic });
+    let text: string | null;
+    try {
+      text = await prepared(row)(client.viewer);
+    } catch (err) {
+      // This recipient's view could not be made (their mutes, say): they refetch that topic.
+      this.deps.log.warn({ err }, 'live: an event could not be rendered');
+      return this.#reply(client, { type: 'resync', topic: row.topic });
+    }
     if (text) this.#send(client, text);
   }
 
   /** The bus's listener: every committed event, in id order, exactly once per process. */
   dispatch(rows: EventRow[]): Promise<void> {
     return this.#inOrder(async () => {
+      const wanted = rows.filter((r) => r.topic !== 'internal' && this.#byTopic.get(r.topic)?.size);
+      let prepared: Prepared | null = null;
+      if (wanted.length) {
+        try {
+          prepared = await this.deps.prepare(wanted);
+        } catch (err) {
+          // The batch cannot be loaded: its recipients are told to refetch (below), rather
+          // than the events being dropped without a word.
+          this.deps.log.warn({ err }, 'live: a batch of events could not be loaded');
+        }
+      }
       for (const row of rows) {
         if (row.topic === 'internal') {
           this.deps.onInternal(row);
         } else {
-          const subscribers = this.#byTopic.get(row.topic);
-          if (subscribers?.size) {
-            const render = this.deps.renderer(row);
-            for (const client of subscribers) {
-              const held = client.replaying?.get(row.topic);
-              if (held) held.push(row);
-              else await this.#deliver(client, row, render);
-            }
+          for (const client of this.#byTopic.get(row.topic) ?? []) {
+            const held = client.replaying?.get(row.topic);
+            if (held) held.push(row);
+            else await this.#deliver(client, row, prepared);
           }
         }
-        this.#position = row.id;
+        this.#dispatched = row.id;
+        if (this.#positions.has(row.stream) || SHARED_STREAMS.includes(row.stream)) this.#positions.set(row.stream, big(row.seq));
       }
     });
   }
@@ -317,7 +465,7 @@ export class LiveHub {
       }
       client.viewer = viewer;
       if (!isModerator(viewer) && client.sent.has('mod')) this.#leave(client, ['mod']);
-      if (isModerator(viewer) && !client.sent.has('mod')) await this.#inOrder(() => this.#join(client, ['mod'], this.#position));
+      if (isModerator(viewer) && !client.sent.has('mod')) await this.#inOrder(() => this.#join(client, ['mod'], 0n));
       this.#reply(client, { type: 'access', role: viewer.role, suspendedUntil: viewer.suspendedUntil?.toISOString() ?? null });
     }
   }
@@ -342,6 +490,7 @@ export class LiveHub {
     this.#clients.clear();
     this.#byTopic.clear();
     this.#byUser.clear();
+    this.#byAddress.clear();
   }
 
   get closing() {

@@ -5,14 +5,12 @@ import type { Database } from '../db/database';
 import type { ForumService } from '../forum/forum.service';
 import { createNotificationsService } from '../notifications/notifications.service';
 import { InProcessBus, PostgresBus, type Bus } from './bus';
-import { createRenderer, type EventViewDeps } from './event-views';
-import { ACCESS_CHANGED, createEventsService, type EventsService } from './events.service';
-import { LiveHub } from './live.hub';
+import { createPreparer, type EventViewDeps } from './event-views';
+import { ACCESS_CHANGED, createEventsService, INTERNAL_TOPIC, type EventsService } from './events.service';
+import { LiveHub, type HubOptions } from './live.hub';
 
-export interface LiveOptions {
-  maxBufferedBytes?: number;
-  heartbeatMs?: number;
-}
+/** Live-channel limits that tests (and benchmarks) may change; see HubOptions. */
+export type LiveOptions = Partial<HubOptions>;
 
 /**
  * Wires the live side: the bus (PostgreSQL LISTEN, or in-process for the embedded
@@ -34,33 +32,43 @@ export function createLive(deps: {
     ? new PostgresBus(database.db, database.connectionString, onError)
     : new InProcessBus(database.db, onError);
   const events: EventsService = createEventsService({ db: database.db, bus, retentionHours: config.eventRetentionHours });
-  const notifications = createNotificationsService({ db: database.db, events });
+  const notifications = createNotificationsService({ db: database.db, events, writeAs: accounts.writeAs });
   const extraViews: NonNullable<EventViewDeps['extra']> = new Map();
-  const renderer = createRenderer({ db: database.db, notifications, mutedBy: forum.mutedBy, extra: extraViews });
+  const prepare = createPreparer({ db: database.db, notifications, mutedBy: forum.mutedBy, extra: extraViews });
 
   const hub = new LiveHub(
     {
-      renderer,
-      position: () => bus.position(),
-      horizon: () => events.horizon(),
-      backlog: (topics, afterId, uptoId, limit) => events.backlog(topics, afterId, uptoId, limit),
+      prepare,
+      positions: (streams, asOfId) => events.positions(streams, asOfId),
+      startedAt: () => bus.startedAt(),
+      horizon: (stream) => events.horizon(stream),
+      backlog: (topics, afterSeq, uptoSeq, limit) => events.backlog(topics, afterSeq, uptoSeq, limit),
+      backlogSize: (topics, afterSeq, uptoSeq, cap) => events.backlogSize(topics, afterSeq, uptoSeq, cap),
       reloadViewer: (tokenHash) => accounts.viewerForTokenHash(tokenHash),
       onInternal: (row) => {
         const userId = String(row.data.userId ?? '');
         if (row.kind === ACCESS_CHANGED) {
           accounts.forgetAccess(userId);
-          void hub.refreshAccess(userId);
+          hub.refreshAccess(userId).catch(onError);
         } else if (row.kind === 'mutes.changed') forum.forgetMutes(userId);
         else if (row.kind === 'profile.changed') forum.forgetPages();
       },
       log,
     },
     {
-      maxBufferedBytes: deps.options?.maxBufferedBytes ?? 1024 * 1024,
+      maxBufferedBytes: 1024 * 1024,
       maxSocketsPerAccount: 10,
-      heartbeatMs: deps.options?.heartbeatMs ?? 30_000,
+      // A household or a library shares an address; a flood from one does not get far.
+      maxVisitorSocketsPerAddress: Math.max(1, Math.round(30 * config.rateLimitFactor)),
+      heartbeatMs: 30_000,
       messagesPerSecond: 10,
       backlogLimit: 10_000,
+      replayBatch: 500,
+      // Replays share the database with every request: a few at a time, a bounded queue.
+      replayConcurrency: 2,
+      replayQueue: 256,
+      maxPendingSubscribes: 4,
+      ...deps.options,
     },
   );
   bus.onEvents(async (rows) => {
@@ -74,7 +82,7 @@ export function createLive(deps: {
     const topic = `thread:${write.threadId}`;
     const ref = { postId: write.postId, threadId: write.threadId };
     if (write.kind === 'created') {
-      if (write.parentAuthorId !== undefined) {
+      if (write.parentAuthorId !== undefined && write.authorId) {
         await notifications.onReply(trx, { ...ref, authorId: write.authorId, anonymous: write.anonymous ?? false, parentAuthorId: write.parentAuthorId });
       }
       await events.append(trx, topic, 'post.created', ref);
@@ -84,15 +92,12 @@ export function createLive(deps: {
     }
   });
 
-  // Local changes: act here at once, and tell the other processes.
-  const broadcast = (kind: string, userId: string) =>
-    void events.publishInternal(kind, { userId }).catch((err) => log.warn({ err }, 'live: could not publish'));
-  accounts.onAccessChanged((userId) => {
-    void hub.refreshAccess(userId);
-    broadcast(ACCESS_CHANGED, userId);
-  });
-  forum.onMuteChanged((userId) => broadcast('mutes.changed', userId));
-  accounts.onProfileChanged(() => broadcast('profile.changed', '0'));
+  // Changes every process must hear of, written in the change's own transaction: they
+  // reach the others exactly when it commits, and are never lost between the two. Each
+  // process (this one too) acts on them in onInternal, above.
+  accounts.onAccessAnnounced((trx, userId) => events.append(trx, INTERNAL_TOPIC, ACCESS_CHANGED, { userId }));
+  forum.onMuteChanged((trx, userId) => events.append(trx, INTERNAL_TOPIC, 'mutes.changed', { userId }));
+  accounts.onProfileAnnounced((trx) => events.append(trx, INTERNAL_TOPIC, 'profile.changed', { userId: '0' }));
 
   let maintenance: NodeJS.Timeout | undefined;
   return {
@@ -103,7 +108,7 @@ export function createLive(deps: {
     extraViews,
     async start() {
       await bus.start();
-      hub.start();
+      await hub.start();
       await events.trim();
       maintenance = setInterval(() => void events.trim().catch(onError), 3_600_000).unref();
     },

@@ -60,12 +60,13 @@ export function findFlag(db: Exec, id: string) {
   return db.selectFrom('flags').select(['id', 'post_id', 'status']).where('id', '=', id).executeTakeFirst();
 }
 
-export function flagForDelivery(db: Exec, id: string) {
+export function flagsForDelivery(db: Exec, ids: string[]) {
+  if (ids.length === 0) return Promise.resolve([]);
   return db
     .selectFrom('flags')
     .select(['id', 'post_id', 'reason', 'note', 'created_at', 'reporter_id'])
-    .where('id', '=', id)
-    .executeTakeFirst();
+    .where('id', 'in', ids)
+    .execute();
 }
 
 export async function openFlagCount(db: Exec, postId: string): Promise<number> {
@@ -108,8 +109,27 @@ export async function flagQueue(db: Exec, status: 'open' | 'resolved', after: { 
   return rows;
 }
 
-export async function suspend(db: Exec, userId: string, until: string, reason: string) {
-  await db.updateTable('users').set({ suspended_until: until, suspension_reason: reason }).where('id', '=', userId).execute();
+/**
+ * Suspends until the later of `until` and any suspension already running (a second
+ * suspension never shortens the first). With no account (an erased author) the same
+ * statement runs and changes nothing.
+ */
+export async function suspend(db: Exec, userId: string | null, until: string, reason: string) {
+  await db
+    .updateTable('users')
+    .set({ suspended_until: sql<Date>`greatest(suspended_until, ${until}::timestamptz)`, suspension_reason: reason })
+    .where(sql<boolean>`id = ${userId}::bigint`)
+    .execute();
+}
+
+/** Erasure: the log keeps what happened, but under a placeholder instead of the member's name. */
+export async function forgetNameInLog(db: Exec, userId: string, pseudonym: string, placeholder: string) {
+  await db.updateTable('mod_log').set({ target: placeholder }).where('target', '=', pseudonym).execute();
+  await db.updateTable('mod_log').set({ actor: placeholder }).where('actor_id', '=', userId).execute();
+}
+
+export async function eraseFlagNotesBy(db: Exec, reporterId: string) {
+  await db.updateTable('flags').set({ note: null }).where('reporter_id', '=', reporterId).where('note', 'is not', null).execute();
 }
 
 export async function insertLog(

@@ -3,15 +3,20 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { requireActiveMember, requireModerator } from '../accounts/session';
 import { idParams } from '../contract/forum';
 import * as c from '../contract/moderation';
+import type { Config } from '../config';
+import { accountRateLimit } from '../http/rate-limits';
 import type { ModerationService } from './moderation.service';
 
-export default async function moderationRoutes(fastify: FastifyInstance, opts: { moderation: ModerationService; crisis: c.CrisisConfig }) {
+export default async function moderationRoutes(fastify: FastifyInstance, opts: { moderation: ModerationService; crisis: c.CrisisConfig; config: Config }) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { moderation } = opts;
+  const acting = accountRateLimit(opts.config, 'moderation');
+  const reading = accountRateLimit(opts.config, 'modReads');
 
   app.get('/api/support/crisis', { schema: { response: { 200: c.crisisResponse } } }, async () => opts.crisis);
 
   app.post('/api/posts/:id/flags', {
+    config: accountRateLimit(opts.config, 'flags'),
     schema: { params: idParams, body: c.flagBody, response: { 201: c.flagResponse } },
   }, async (request, reply) => {
     const viewer = await requireActiveMember(request);
@@ -19,6 +24,7 @@ export default async function moderationRoutes(fastify: FastifyInstance, opts: {
   });
 
   app.get('/api/mod/flags', {
+    config: reading,
     schema: { querystring: c.flagsQuery, response: { 200: c.flagsResponse } },
   }, async (request) => {
     const viewer = await requireModerator(request);
@@ -26,26 +32,32 @@ export default async function moderationRoutes(fastify: FastifyInstance, opts: {
   });
 
   app.post('/api/mod/flags/:id/resolve', {
+    config: acting,
     schema: { params: c.flagParams, body: c.resolveBody, response: { 200: c.resolveResponse } },
   }, async (request) => moderation.resolve(await requireModerator(request), request.params.id, request.body.outcome));
 
   app.post('/api/mod/posts/:id/hide', {
+    config: acting,
     schema: { params: idParams, body: c.hideBody, response: { 200: c.modPostResponse } },
   }, async (request) => ({ post: await moderation.hide(await requireModerator(request), request.params.id, request.body) }));
 
   app.post('/api/mod/posts/:id/restore', {
+    config: acting,
     schema: { params: idParams, response: { 200: c.modPostResponse } },
   }, async (request) => ({ post: await moderation.restore(await requireModerator(request), request.params.id) }));
 
   app.put('/api/mod/posts/:id/content-warnings', {
+    config: acting,
     schema: { params: idParams, body: c.warningsBody, response: { 200: c.modPostResponse } },
   }, async (request) => ({ post: await moderation.setWarnings(await requireModerator(request), request.params.id, request.body.contentWarnings) }));
 
   app.post('/api/mod/posts/:id/suspend-author', {
+    config: acting,
     schema: { params: idParams, body: c.suspendBody, response: { 200: c.suspendResponse } },
   }, async (request) => ({ suspension: await moderation.suspendAuthor(await requireModerator(request), request.params.id, request.body) }));
 
   app.get('/api/mod/log', {
+    config: reading,
     schema: { querystring: c.logQuery, response: { 200: c.logResponse } },
   }, async (request) => {
     await requireModerator(request);

@@ -1,11 +1,12 @@
 import type { Kysely, Transaction } from 'kysely';
-import { isNewAccount, type AccountsService, type RoleHook, type Viewer } from '../accounts/accounts.service';
+import type { AccountsService, RoleHook } from '../accounts/accounts.service';
+import { isNewAccount, type Viewer } from '../accounts/viewer';
 import type { Config } from '../config';
 import type { ContentWarning } from '../contract/content-warnings';
 import type { DB, FlagReason } from '../db/schema';
-import { afterCommit, transact } from '../db/transact';
+import { afterCommit } from '../db/transact';
 import type { ForumService } from '../forum/forum.service';
-import { CURSOR_ID, decodeCursor, DELETED_MEMBER, encodeCursor } from '../forum/forum.views';
+import { CURSOR_ID, CURSOR_TIME, decodeCursor, DELETED_MEMBER, encodeCursor } from '../forum/forum.views';
 import * as forumRepo from '../forum/forum.repository';
 import { conflict, forbidden, notFound, rateLimited } from '../http/errors';
 import type { EventsService } from '../live/events.service';
@@ -39,7 +40,14 @@ export const logRoleChange: RoleHook = (trx, change) =>
 
 export function createModerationService(deps: ModerationDeps) {
   const { db, events, notifications, forum } = deps;
+  const { writeAs } = deps.accounts;
   deps.accounts.onRoleChanged(logRoleChange);
+  // An erased member leaves no name behind in moderation records: not as the author the
+  // log names, not as the moderator who acted, and not in the notes of flags they raised.
+  deps.accounts.onDelete(async (trx, userId, _erasePosts, pseudonym) => {
+    await repo.forgetNameInLog(trx, userId, pseudonym, DELETED_MEMBER);
+    await repo.eraseFlagNotesBy(trx, userId);
+  });
 
   async function loadPost(trx: Transaction<DB>, postId: string) {
     const post = await repo.postForModeration(trx, postId);
@@ -68,7 +76,7 @@ export function createModerationService(deps: ModerationDeps) {
   }
 
   async function flagPost(viewer: Viewer, postId: string, input: { reason: FlagReason; note?: string | undefined }) {
-    return transact(db, undefined, async (trx) => {
+    return writeAs(viewer, 'active', async (trx) => {
       const post = await loadPost(trx, postId);
       if (post.author_id === viewer.id) throw forbidden('You cannot flag your own post.');
       if (isNewAccount(viewer)) {
@@ -93,7 +101,7 @@ export function createModerationService(deps: ModerationDeps) {
   }
 
   async function queue(viewer: Viewer, status: 'open' | 'resolved', cursor: string | undefined, limit: number) {
-    const after = decodeCursor(cursor, [/^[01]$/, /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/, CURSOR_ID]);
+    const after = decodeCursor(cursor, [(p) => p === '0' || p === '1', CURSOR_TIME, CURSOR_ID]);
     const rows = await repo.flagQueue(db, status, after ? { rank: Number(after[0]), at: after[1]!, postId: after[2]! } : null, limit + 1);
     const page = rows.slice(0, limit);
     const items = [];
@@ -108,7 +116,7 @@ export function createModerationService(deps: ModerationDeps) {
   }
 
   async function resolve(viewer: Viewer, flagId: string, outcome: 'actioned' | 'dismissed') {
-    const postId = await transact(db, undefined, async (trx) => {
+    const postId = await writeAs(viewer, 'moderator', async (trx) => {
       const flag = await repo.findFlag(trx, flagId);
       if (!flag) throw notFound('That flag');
       if (flag.status !== 'open') throw conflict('That flag has already been resolved.');
@@ -133,7 +141,7 @@ export function createModerationService(deps: ModerationDeps) {
   }
 
   async function hide(viewer: Viewer, postId: string, input: { reason: string; contentWarnings?: ContentWarning[] | undefined }) {
-    await transact(db, undefined, async (trx) => {
+    await writeAs(viewer, 'moderator', async (trx) => {
       const post = await loadPost(trx, postId);
       await repo.setHidden(trx, postId, { by: 'moderator', reason: input.reason });
       if (input.contentWarnings) await setPostWarnings(trx, post, input.contentWarnings);
@@ -144,7 +152,7 @@ export function createModerationService(deps: ModerationDeps) {
   }
 
   async function restore(viewer: Viewer, postId: string) {
-    await transact(db, undefined, async (trx) => {
+    await writeAs(viewer, 'moderator', async (trx) => {
       const post = await loadPost(trx, postId);
       if (!post.hidden_by) throw conflict('That post is not hidden.');
       await repo.setHidden(trx, postId, null);
@@ -163,7 +171,7 @@ export function createModerationService(deps: ModerationDeps) {
   }
 
   async function setWarnings(viewer: Viewer, postId: string, warnings: ContentWarning[]) {
-    await transact(db, undefined, async (trx) => {
+    await writeAs(viewer, 'moderator', async (trx) => {
       const post = await loadPost(trx, postId);
       const before = post.content_warnings.join(', ') || 'none';
       const after = await setPostWarnings(trx, post, warnings);
@@ -174,20 +182,28 @@ export function createModerationService(deps: ModerationDeps) {
     return forum.postView(db, postId, viewer);
   }
 
+  /**
+   * Suspends the author of a post from posting, flagging and editing. On an anonymous post
+   * the moderator must learn nothing about who wrote it, so every author gets the same
+   * answer, the same log entry and the same statements run: a member, a moderator or admin
+   * (who wrote as a member there, and is suspended from posting like one), or an erased
+   * account (nothing to suspend, and the answer does not say so). Only a named post by
+   * staff is refused, which tells nobody anything the post does not already show.
+   */
   async function suspendAuthor(viewer: Viewer, postId: string, input: { until: string; reason: string }) {
-    const { authorId, label } = await transact(db, undefined, async (trx) => {
+    const until = new Date(input.until).toISOString();
+    return writeAs(viewer, 'moderator', async (trx, me) => {
       const post = await repo.postForModeration(trx, postId);
       if (!post) throw notFound('That post');
-      if (!post.author_id) throw notFound('The author of that post');
-      if (post.author_role !== 'member') throw forbidden('Moderators and admins cannot be suspended here.');
-      const until = new Date(input.until).toISOString();
+      if (!post.anonymous && post.author_role !== null && post.author_role !== 'member') {
+        throw forbidden('Moderators and admins cannot be suspended here.');
+      }
       await repo.suspend(trx, post.author_id, until, input.reason);
-      await record(trx, viewer, 'suspend-author', post, input.reason, { notify: { until } });
-      return { authorId: post.author_id, label: publicAuthor(post) };
+      await record(trx, me, 'suspend-author', post, input.reason, { notify: { until } });
+      // Their cached sessions and open sockets learn of it when this commits.
+      if (post.author_id) await deps.accounts.announceAccess(trx, post.author_id);
+      return { until, reason: input.reason, author: publicAuthor(post) };
     });
-    // Their cached sessions and open sockets learn of it at once.
-    deps.accounts.accessChanged(authorId);
-    return { until: new Date(input.until).toISOString(), reason: input.reason, author: label };
   }
 
   /** A moderator deleted someone else's post: log it and tell the author. */

@@ -1,28 +1,34 @@
 import { sql } from 'kysely';
 import type { Exec } from '../forum/forum.repository';
+import { randomId } from '../lib/random-id';
 
-/** All SQL of notifications. */
-export function insertNotification(db: Exec, userId: string, kind: 'reply' | 'moderation' | 'milestone', data: Record<string, unknown>) {
+/** All SQL of notifications. Ids are random (see lib/random-id.ts); lists go by time. */
+export type NotificationKind = 'reply' | 'moderation' | 'milestone';
+
+export function insertNotification(db: Exec, userId: string, kind: NotificationKind, data: Record<string, unknown>) {
   return db
     .insertInto('notifications')
-    .values({ user_id: userId, kind, data: JSON.stringify(data) })
+    .values({ id: randomId(), user_id: userId, kind, data: JSON.stringify(data) })
     .returning('id')
     .executeTakeFirstOrThrow();
 }
 
-/** Inserts unless `mutedId` is muted by the recipient (null: never muted); returns the id if stored. */
-export async function insertNotificationUnlessMuted(
+/**
+ * "Someone replied to your post", stored unless there is nobody to tell (the parent's
+ * author erased their account, or wrote the reply) or the recipient muted this named
+ * replier. The same single statement runs for every reply, whoever wrote it: whether a
+ * notification is due is decided inside it, not by skipping it.
+ */
+export async function insertReplyNotification(
   db: Exec,
-  userId: string,
-  kind: 'reply' | 'moderation' | 'milestone',
-  data: Record<string, unknown>,
-  mutedId: string | null,
+  v: { recipientId: string | null; authorId: string; data: Record<string, unknown>; honourMute: boolean },
 ) {
   const { rows } = await sql<{ id: string }>`
-    insert into notifications (user_id, kind, data)
-    select ${userId}, ${kind}, ${JSON.stringify(data)}::jsonb
-    where ${mutedId}::bigint is null
-       or not exists (select 1 from mutes where muter_id = ${userId} and muted_id = ${mutedId}::bigint)
+    insert into notifications (id, user_id, kind, data)
+    select ${randomId()}::bigint, ${v.recipientId}::bigint, 'reply', ${JSON.stringify(v.data)}::jsonb
+    where ${v.recipientId}::bigint is not null
+      and ${v.recipientId}::bigint <> ${v.authorId}::bigint
+      and not (${v.honourMute} and exists (select 1 from mutes where muter_id = ${v.recipientId}::bigint and muted_id = ${v.authorId}::bigint))
     returning id
   `.execute(db);
   return rows[0];
@@ -30,16 +36,18 @@ export async function insertNotificationUnlessMuted(
 
 const columns = ['id', 'user_id', 'kind', 'data', 'created_at', 'read_at'] as const;
 
-export function listNotifications(db: Exec, userId: string, beforeId: string | null, limit: number) {
+/** Newest first; the cursor is the last row's (created_at, id). */
+export function listNotifications(db: Exec, userId: string, before: { at: Date; id: string } | null, limit: number) {
   let q = db.selectFrom('notifications').select(columns).where('user_id', '=', userId);
-  if (beforeId) q = q.where('id', '<', beforeId);
-  return q.orderBy('id', 'desc').limit(limit).execute();
+  if (before) q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(before.at, before.id)));
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
 }
 
-export function findNotification(db: Exec, id: string) {
-  return db.selectFrom('notifications').select(columns).where('id', '=', id).executeTakeFirst();
+export function findNotifications(db: Exec, ids: string[]) {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db.selectFrom('notifications').select(columns).where('id', 'in', ids).execute();
 }
-export type NotificationRow = NonNullable<Awaited<ReturnType<typeof findNotification>>>;
+export type NotificationRow = Awaited<ReturnType<typeof findNotifications>>[number];
 
 export async function countUnread(db: Exec, userId: string): Promise<number> {
   const row = await db

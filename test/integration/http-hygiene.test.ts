@@ -95,3 +95,64 @@ describe('headers and error shape', () => {
     expect(Object.keys(res.body.paths)).toContain('/api/auth/signup');
   });
 });
+
+describe('Origin: null', () => {
+  it('is refused on every state change, with or without a session, whatever the Referer says', async () => {
+    const m = await ctx.signup();
+    const changing = ctx.app.haven.routes.filter((r) => !['GET', 'HEAD', 'OPTIONS'].includes(r.method));
+    for (const { method, url } of changing) {
+      const concrete = url.replace(/:[a-zA-Z]+/g, '1');
+      for (const as of [m, undefined]) {
+        const res = await ctx.request(method as 'POST', concrete, { ...(as ? { as } : {}), origin: 'null', headers: { referer: `${ORIGIN}/` }, body: {} });
+        expect(res.status, `${method} ${url}`).toBe(403);
+        expect(res.body.error.code).toBe('csrf_rejected');
+      }
+    }
+    const login = await ctx.request('POST', '/api/auth/login', { origin: 'null', body: { pseudonym: m.pseudonym, password: m.password } });
+    expect(login.status).toBe(403);
+    expect(login.cookies).toHaveLength(0);
+  });
+});
+
+describe('inputs the database cannot hold get a 400, not a 500', () => {
+  it('ids past the bigint range, NUL characters, and cursor dates that do not exist', async () => {
+    const m = await ctx.signup();
+    const mod = await ctx.member('moderator');
+    const { thread, post } = await ctx.newThread(m);
+    const huge = '9999999999999999999';
+    const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const cases: Array<[string, string, { as?: typeof m; body?: unknown }]> = [
+      ['GET', `/api/threads/${huge}`, {}],
+      ['POST', `/api/threads/${huge}/posts`, { as: m, body: { body: 'x' } }],
+      ['POST', `/api/threads/${thread.id}/posts`, { as: m, body: { body: 'x', parentId: huge } }],
+      ['PATCH', `/api/posts/${huge}`, { as: m, body: { body: 'x' } }],
+      ['DELETE', `/api/posts/${huge}`, { as: m }],
+      ['POST', `/api/posts/${huge}/anonymize`, { as: m }],
+      ['POST', `/api/posts/${huge}/flags`, { as: m, body: { reason: 'spam' } }],
+      ['POST', `/api/mod/flags/${huge}/resolve`, { as: mod, body: { outcome: 'dismissed' } }],
+      ['POST', `/api/mod/posts/${huge}/hide`, { as: mod, body: { reason: 'x' } }],
+      ['POST', `/api/mod/posts/${huge}/restore`, { as: mod }],
+      ['PUT', `/api/mod/posts/${huge}/content-warnings`, { as: mod, body: { contentWarnings: [] } }],
+      ['POST', `/api/mod/posts/${huge}/suspend-author`, { as: mod, body: { until: new Date(Date.now() + 86_400_000).toISOString(), reason: 'x' } }],
+      ['POST', '/api/notifications/read', { as: m, body: { ids: [huge] } }],
+      ['GET', `/api/search?q=hello&cursor=${b64([huge])}`, {}],
+      ['GET', `/api/notifications?cursor=${b64([huge])}`, { as: m }],
+      ['GET', `/api/mod/log?cursor=${b64([huge])}`, { as: mod }],
+      ['GET', `/api/communities/introductions/threads?cursor=${b64(['2024-99-99T99:99:99.999Z', post.id])}`, {}],
+      ['GET', `/api/communities/introductions/threads?cursor=${b64(['0000-01-01T00:00:00.000Z', post.id])}`, {}],
+      ['GET', `/api/communities/introductions/threads?cursor=${b64(['2024-01-01T00:00:00.000Z', huge])}`, {}],
+      ['GET', `/api/mod/flags?cursor=${b64(['0', '2024-99-99T99:99:99.999Z', post.id])}`, { as: mod }],
+      ['GET', `/api/mod/flags?cursor=${b64(['1', '2024-01-01T00:00:00.000Z', huge])}`, { as: mod }],
+      ['POST', '/api/auth/login', { body: { pseudonym: 'ab\u0000cd', password: 'whatever it is' } }],
+      ['POST', '/api/auth/recover', { body: { pseudonym: 'ab\u0000cd', recoveryCode: 'AAAAA', newPassword: 'a long new password' } }],
+      ['GET', '/api/communities/intro%00ductions/threads', {}],
+      ['POST', '/api/users/ab%00cd/mute', { as: m }],
+      ['PUT', '/api/admin/users/ab%00cd/role', { as: m, body: { role: 'member' } }],
+    ];
+    for (const [method, url, opts] of cases) {
+      const res = await ctx.request(method as 'GET', url, opts);
+      expect([400, 404], `${method} ${url}: ${res.status} ${JSON.stringify(res.body)}`).toContain(res.status);
+      expect(res.body.error.code, `${method} ${url}`).toMatch(/^(validation_failed|not_found|forbidden)$/);
+    }
+  });
+});

@@ -71,3 +71,33 @@ describe('loadConfig', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: '' })).toMatchObject({ port: 3000, databaseUrl: undefined });
   });
 });
+
+describe('TRUST_PROXY and SESSION_MAX_DAYS', () => {
+  it('refuses "true", saying what to write instead', () => {
+    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(ConfigError);
+    try {
+      loadConfig({ TRUST_PROXY: 'true' });
+    } catch (err) {
+      expect((err as Error).message).toMatch(/TRUST_PROXY/);
+      expect((err as Error).message).toMatch(/how many proxies/);
+      expect((err as Error).message).toMatch(/10\.0\.0\.0\/8/);
+    }
+  });
+
+  it('takes a proxy count or a list of addresses and networks', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.5,fd00::/8' }).trustProxy).toEqual(['10.0.0.0/8', '192.168.1.5', 'fd00::/8']);
+    for (const bad of ['yes', '11', '10.0.0.0/99', 'proxy.example', '1.2.3', '']) {
+      if (bad === '') continue; // empty counts as unset
+      expect(() => loadConfig({ TRUST_PROXY: bad }), bad).toThrow(ConfigError);
+    }
+  });
+
+  it('ends sessions after 90 days by default', () => {
+    expect(loadConfig({}).sessionMaxDays).toBe(90);
+    expect(loadConfig({ SESSION_MAX_DAYS: '7' }).sessionMaxDays).toBe(7);
+    expect(() => loadConfig({ SESSION_MAX_DAYS: '0' })).toThrow(ConfigError);
+  });
+});
