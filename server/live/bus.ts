@@ -26,8 +26,16 @@ export interface Bus {
 
 const BATCH = 500;
 const SAFETY_POLL_MS = 5_000;
+/** How long the LISTEN connection's heartbeat waits for an answer. */
+const HEARTBEAT_TIMEOUT_MS = 3_000;
 
-/** Reads events after the last one dispatched, one reader at a time, in order. */
+/**
+ * Reads events after the last one dispatched, one reader at a time, in order. Its position
+ * moves past a batch only once every listener has taken it: a listener that throws gets
+ * the same batch again, after a growing pause, and the bus reports itself not ready until
+ * it does. (The hub never throws for one recipient's failure: it tells that recipient to
+ * resync, which is how an event is explicitly given up on.)
+ */
 class EventPump {
   #last = '0';
   #start = '0';
@@ -35,6 +43,8 @@ class EventPump {
   #again = false;
   #listeners: EventListener[] = [];
   #timer: NodeJS.Timeout | undefined;
+  #retry: NodeJS.Timeout | undefined;
+  #failures = 0;
   #closed = false;
 
   constructor(private readonly db: Kysely<DB>, private readonly onError: (err: unknown) => void) {}
@@ -49,10 +59,16 @@ class EventPump {
   stop() {
     this.#closed = true;
     clearInterval(this.#timer);
+    clearTimeout(this.#retry);
   }
 
   startedAt() {
     return this.#start;
+  }
+
+  /** False while a batch keeps failing to reach a listener: this process is behind. */
+  healthy() {
+    return this.#failures === 0;
   }
 
   onEvents(listener: EventListener) {
@@ -79,21 +95,25 @@ class EventPump {
     try {
       for (;;) {
         const rows = await eventsAfter(this.db, this.#last, BATCH);
-        if (rows.length === 0) return;
-        for (const listener of this.#listeners) {
-          try {
-            await listener(rows);
-          } catch (err) {
-            this.onError(err);
-          }
-        }
+        if (rows.length === 0) break;
+        for (const listener of this.#listeners) await listener(rows);
         this.#last = rows[rows.length - 1]!.id;
-        if (rows.length < BATCH) return;
+        if (rows.length < BATCH) break;
         await yieldToEventLoop();
       }
+      this.#failures = 0;
     } catch (err) {
-      // The database is away; the next wake, notification or safety poll tries again.
+      // The database is away, or a listener failed: nothing moves past the batch. Try the
+      // same position again soon (the next wake or notification may come first).
       this.onError(err);
+      this.#failures++;
+      this.#again = false;
+      if (!this.#retry && !this.#closed) {
+        this.#retry = setTimeout(() => {
+          this.#retry = undefined;
+          this.pump();
+        }, Math.min(SAFETY_POLL_MS, 50 * 2 ** Math.min(this.#failures, 7))).unref();
+      }
     }
   }
 }
@@ -126,7 +146,7 @@ export class InProcessBus extends PumpedBus {
     this.pump.stop();
   }
   ready() {
-    return true;
+    return this.pump.healthy();
   }
 }
 
@@ -145,6 +165,7 @@ export class PostgresBus extends PumpedBus {
     db: Kysely<DB>,
     private readonly connectionString: string,
     onError: (err: unknown) => void,
+    private readonly heartbeatMs = 5_000,
   ) {
     super(db, onError);
   }
@@ -156,7 +177,8 @@ export class PostgresBus extends PumpedBus {
 
   async #connect(attempt: number): Promise<void> {
     if (this.#closed) return;
-    const client = new pg.Client({ connectionString: this.connectionString, connectionTimeoutMillis: 5_000 });
+    // query_timeout bounds the heartbeat: a frozen database cannot hold it forever.
+    const client = new pg.Client({ connectionString: this.connectionString, connectionTimeoutMillis: 5_000, query_timeout: HEARTBEAT_TIMEOUT_MS });
     client.on('notification', () => this.pump.pump());
     client.on('error', (err) => this.#lost(client, err));
     client.on('end', () => this.#lost(client));
@@ -165,6 +187,7 @@ export class PostgresBus extends PumpedBus {
       await client.query(`listen ${NOTIFY_CHANNEL}`);
       this.#client = client;
       this.#listening = true;
+      this.#beat(client);
       this.pump.pump(); // catch up on whatever was written while we were not listening
     } catch (err) {
       client.removeAllListeners('end');
@@ -172,6 +195,21 @@ export class PostgresBus extends PumpedBus {
       if (attempt === 0) this.onError(err);
       this.#scheduleReconnect(attempt + 1);
     }
+  }
+
+  /**
+   * A LISTEN connection to a stalled database looks open and hears nothing, so it is asked
+   * a question now and then; no answer within the bound counts as a lost connection.
+   */
+  #beat(client: pg.Client) {
+    const timer = setInterval(() => {
+      if (this.#client !== client) return clearInterval(timer);
+      client.query('select 1').catch((err: unknown) => {
+        clearInterval(timer);
+        this.#lost(client, err);
+      });
+    }, this.heartbeatMs);
+    timer.unref();
   }
 
   #lost(client: pg.Client, err?: unknown) {
@@ -210,6 +248,6 @@ export class PostgresBus extends PumpedBus {
   }
 
   ready() {
-    return this.#listening;
+    return this.#listening && this.pump.healthy();
   }
 }

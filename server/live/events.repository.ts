@@ -122,10 +122,13 @@ export async function streamPositions(db: Exec, streams: string[], asOfId: strin
   return new Map(rows.map((r) => [r.stream, BigInt(r.position)]));
 }
 
-/** The highest seq of the stream trimmed by retention: a client asking from before it must resync. */
-export async function horizon(db: Exec, stream: string): Promise<bigint> {
-  const row = await db.selectFrom('event_streams').select('trimmed_through').where('stream', '=', stream).executeTakeFirst();
-  return BigInt(row?.trimmed_through ?? '0');
+/**
+ * What is stored of a stream: the highest seq trimmed by retention (a client asking from
+ * before it must resync) and the last seq written (a client may not ask from beyond it).
+ */
+export async function streamBounds(db: Exec, stream: string): Promise<{ horizon: bigint; last: bigint }> {
+  const row = await db.selectFrom('event_streams').select(['trimmed_through', 'last_seq']).where('stream', '=', stream).executeTakeFirst();
+  return { horizon: BigInt(row?.trimmed_through ?? '0'), last: BigInt(row?.last_seq ?? '0') };
 }
 
 /** Drops events older than the retention window and moves each stream's horizon past them. */

@@ -47,7 +47,7 @@ export function createEventsService(deps: { db: Kysely<DB>; bus: Bus; retentionH
 
   return {
     append,
-    horizon: (stream: string) => repo.horizon(db, stream),
+    bounds: (stream: string) => repo.streamBounds(db, stream),
     backlog: (topics: string[], afterSeq: string, uptoSeq: string, limit: number) => repo.topicEventsBetween(db, topics, afterSeq, uptoSeq, limit),
     backlogSize: (topics: string[], afterSeq: string, uptoSeq: string, cap: number) => repo.countTopicEventsBetween(db, topics, afterSeq, uptoSeq, cap),
     positions: (streams: string[], asOfId: string) => repo.streamPositions(db, streams, asOfId),

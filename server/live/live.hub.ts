@@ -24,6 +24,12 @@ export interface HubOptions {
   replayQueue: number;
   /** Subscribe frames one socket may have waiting while its earlier ones run. */
   maxPendingSubscribes: number;
+  /**
+   * How long loading a batch of events for delivery may take. Dispatch runs in order, so
+   * one slow load (a locked table, a stalled database) would hold every topic back: past
+   * this bound the batch is tried once more, and then its recipients are told to resync.
+   */
+  renderTimeoutMs: number;
 }
 
 export interface HubDeps {
@@ -32,7 +38,8 @@ export interface HubDeps {
   positions: (streams: string[], asOfId: string) => Promise<Map<string, bigint>>;
   /** The global id the bus started after: what this hub dispatches comes after it. */
   startedAt: () => string;
-  horizon: (stream: string) => Promise<bigint>;
+  /** What is stored of a stream: trimmed through, and written through. */
+  bounds: (stream: string) => Promise<{ horizon: bigint; last: bigint }>;
   backlog: (topics: string[], afterSeq: string, uptoSeq: string, limit: number) => Promise<EventRow[]>;
   /** The backlog's length, counted no further than `cap`. */
   backlogSize: (topics: string[], afterSeq: string, uptoSeq: string, cap: number) => Promise<number>;
@@ -62,6 +69,28 @@ interface Client {
 }
 
 const big = (id: string) => BigInt(id);
+
+function mapSet<K, V>(map: Map<K, Set<V>>, key: K): Set<V> {
+  let set = map.get(key);
+  if (!set) map.set(key, (set = new Set()));
+  return set;
+}
+
+class RenderTimeout extends Error {
+  constructor(ms: number) {
+    super(`loading events took longer than ${ms} ms`);
+  }
+}
+
+/** Settles with `work`, or rejects after `ms` (the work itself runs on and is ignored). */
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RenderTimeout(ms)), ms);
+  });
+  work.catch(() => {}); // a late failure of ignored work is not unhandled
+  return Promise.race([work, bound]).finally(() => clearTimeout(timer));
+}
 /** Streams whose position the hub always knows; a member's own stream is looked up when asked. */
 const SHARED_STREAMS = ['public', 'mod'];
 
@@ -165,9 +194,7 @@ export class LiveHub {
   }
 
   #index(map: Map<string, Set<Client>>, key: string, client: Client) {
-    let set = map.get(key);
-    if (!set) map.set(key, (set = new Set()));
-    set.add(client);
+    mapSet(map, key).add(client);
   }
 
   #unindex(map: Map<string, Set<Client>>, key: string, client: Client) {
@@ -319,9 +346,11 @@ export class LiveHub {
       this.#join(client, topics, big(since));
       return position;
     });
+    let at = upto;
     try {
       const complete = await this.#replays.run(() => this.#replay(client, topics, stream, big(since), upto));
       if (!complete) this.#resync(client, topics, upto);
+      else if (big(since) > upto) at = big(since);
     } catch (err) {
       // Too many replays waiting, or the database away: the client refetches over HTTP and
       // live delivery goes on from here.
@@ -330,7 +359,7 @@ export class LiveHub {
     } finally {
       await this.#handOver(client, topics);
     }
-    this.#reply(client, { type: 'subscribed', topics, lastEventId: String(upto) });
+    this.#reply(client, { type: 'subscribed', topics, lastEventId: String(at) });
   }
 
   /**
@@ -339,7 +368,11 @@ export class LiveHub {
    * lies ahead): the caller sends `resync`.
    */
   async #replay(client: Client, topics: string[], stream: string, since: bigint, upto: bigint): Promise<boolean> {
-    if (since > upto || since < (await this.deps.horizon(stream))) return false;
+    const stored = await this.deps.bounds(stream);
+    if (since < stored.horizon || since > stored.last) return false;
+    // The client saw events this process has not dispatched yet (it was served by another
+    // process, further ahead): nothing to replay; live delivery goes on after `since`.
+    if (since >= upto) return true;
     // A backlog too long to send is known before any of it is read: one capped count.
     if (since < upto && (await this.deps.backlogSize(topics, String(since), String(upto), this.opts.backlogLimit + 1)) > this.opts.backlogLimit) return false;
     let after = since;
@@ -358,7 +391,8 @@ export class LiveHub {
     for (const t of topics) {
       if (!client.sent.has(t)) continue;
       this.#reply(client, { type: 'resync', topic: t });
-      if ((client.sent.get(t) ?? 0n) < upto) client.sent.set(t, upto);
+      // Live delivery goes on after upto (also when the client's `since` was beyond anything written).
+      client.sent.set(t, upto);
     }
   }
 
@@ -401,17 +435,22 @@ export class LiveHub {
   }
 
   async #deliverAll(client: Client, rows: EventRow[]) {
-    const prepared = await this.deps.prepare(rows);
-    for (const row of rows) await this.#deliver(client, row, prepared);
+    const prepared = await this.#load(rows);
+    const resynced = new Map<string, Set<Client>>();
+    for (const row of rows) await this.#deliver(client, row, prepared, mapSet(resynced, row.topic));
   }
 
-  async #deliver(client: Client, row: EventRow, prepared: Prepared | null) {
+  async #deliver(client: Client, row: EventRow, prepared: Prepared | null, resynced?: Set<Client>) {
     const last = client.sent.get(row.topic);
     if (last === undefined) return; // left the topic meanwhile
     const seq = big(row.seq);
     if (seq <= last) return;
     client.sent.set(row.topic, seq);
-    if (!prepared) return this.#reply(client, { type: 'resync', topic: row.topic });
+    if (!prepared) {
+      if (resynced?.has(client)) return;
+      resynced?.add(client);
+      return this.#reply(client, { type: 'resync', topic: row.topic });
+    }
     let text: string | null;
     try {
       text = await prepared(row)(client.viewer);
@@ -427,16 +466,9 @@ export class LiveHub {
   dispatch(rows: EventRow[]): Promise<void> {
     return this.#inOrder(async () => {
       const wanted = rows.filter((r) => r.topic !== 'internal' && this.#byTopic.get(r.topic)?.size);
-      let prepared: Prepared | null = null;
-      if (wanted.length) {
-        try {
-          prepared = await this.deps.prepare(wanted);
-        } catch (err) {
-          // The batch cannot be loaded: its recipients are told to refetch (below), rather
-          // than the events being dropped without a word.
-          this.deps.log.warn({ err }, 'live: a batch of events could not be loaded');
-        }
-      }
+      const prepared = wanted.length ? await this.#load(wanted) : null;
+      // A recipient told to resync a topic is told once per batch, not once per event.
+      const resynced = new Map<string, Set<Client>>();
       for (const row of rows) {
         if (row.topic === 'internal') {
           this.deps.onInternal(row);
@@ -444,13 +476,28 @@ export class LiveHub {
           for (const client of this.#byTopic.get(row.topic) ?? []) {
             const held = client.replaying?.get(row.topic);
             if (held) held.push(row);
-            else await this.#deliver(client, row, prepared);
+            else await this.#deliver(client, row, prepared, mapSet(resynced, row.topic));
           }
         }
         this.#dispatched = row.id;
         if (this.#positions.has(row.stream) || SHARED_STREAMS.includes(row.stream)) this.#positions.set(row.stream, big(row.seq));
       }
     });
+  }
+
+  /**
+   * Loads a batch for delivery within the time bound, trying twice (a connection dropped by
+   * a database restart fails once); null when it cannot: its recipients resync.
+   */
+  async #load(rows: EventRow[]): Promise<Prepared | null> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await withTimeout(this.deps.prepare(rows), this.opts.renderTimeoutMs);
+      } catch (err) {
+        this.deps.log.warn({ err, attempt }, 'live: a batch of events could not be loaded');
+        if (attempt >= 2) return null;
+      }
+    }
   }
 
   /** After logout, recovery, deletion, a role change or a suspension: update or close that member's sockets. */

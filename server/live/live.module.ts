@@ -41,7 +41,7 @@ export function createLive(deps: {
       prepare,
       positions: (streams, asOfId) => events.positions(streams, asOfId),
       startedAt: () => bus.startedAt(),
-      horizon: (stream) => events.horizon(stream),
+      bounds: (stream) => events.bounds(stream),
       backlog: (topics, afterSeq, uptoSeq, limit) => events.backlog(topics, afterSeq, uptoSeq, limit),
       backlogSize: (topics, afterSeq, uptoSeq, cap) => events.backlogSize(topics, afterSeq, uptoSeq, cap),
       reloadViewer: (tokenHash) => accounts.viewerForTokenHash(tokenHash),
@@ -68,6 +68,7 @@ export function createLive(deps: {
       replayConcurrency: 2,
       replayQueue: 256,
       maxPendingSubscribes: 4,
+      renderTimeoutMs: 3_000,
       ...deps.options,
     },
   );

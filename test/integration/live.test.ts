@@ -2,6 +2,9 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { useApp } from '../helpers/context';
 import { connect, listenOnce, subscribe } from '../helpers/live-client';
+import { transact } from '../../server/db/transact';
+import { until } from '../helpers/wait';
+import { appendEvents } from '../../server/live/events.repository';
 
 // Small send buffers so that a stalled reader is cut off quickly.
 const ctx = useApp({}, { live: { maxBufferedBytes: 64 * 1024 } });
@@ -238,6 +241,60 @@ describe('reconnecting with since', () => {
     expect(await s.next((x) => x.type === 'resync')).toEqual({ type: 'resync', topic: `thread:${thread.id}` });
     s.close();
   });
+
+  it('a since beyond anything written gets resync, and live events after it all the same', async () => {
+    const url = await listenOnce(ctx);
+    const m = await ctx.newMember();
+    const { thread } = await ctx.newThread(m);
+    const s = await connect(url);
+    s.send({ type: 'subscribe', topics: [`thread:${thread.id}`], since: '900000000' });
+    expect(await s.next((x) => x.type === 'resync')).toEqual({ type: 'resync', topic: `thread:${thread.id}` });
+    await s.next((x) => x.type === 'subscribed');
+    const r = await ctx.reply(m, thread.id);
+    await s.next((e) => e.type === 'event' && e.data.post.id === r.id);
+    s.close();
+  });
+
+  it('a since ahead of this process (another one served it) is taken as it is: nothing replayed, nothing twice', async () => {
+    const url = await listenOnce(ctx);
+    const m = await ctx.newMember();
+    const { thread } = await ctx.newThread(m);
+    const topic = `thread:${thread.id}`;
+    const watcher = await connect(url);
+    await subscribe(watcher, [topic], '0');
+    const write = (kind: string) => transact(ctx.db, undefined, (trx) => appendEvents(trx, [{ topic, stream: 'public', kind, data: { postId: thread.id, threadId: thread.id } }]));
+    // Hold this process's dispatch of a first event, so that it lags what is stored, as a
+    // process does when another one has already served the client further.
+    let entered!: () => void;
+    let release!: () => void;
+    const inside = new Promise<void>((r) => (entered = r));
+    const held = new Promise<void>((r) => (release = r));
+    ctx.app.haven.live.extraViews.set('test.held', async () => {
+      entered();
+      await held;
+      return () => null;
+    });
+    try {
+      await write('test.held');
+      ctx.app.haven.live.bus.wake();
+      await inside;
+      await write('test.later');
+      const ahead = String((await ctx.db.selectFrom('event_streams').select('last_seq').where('stream', '=', 'public').executeTakeFirstOrThrow()).last_seq);
+      const s = await connect(url);
+      const answer = subscribe(s, [topic], ahead);
+      release();
+      expect((await answer).lastEventId).toBe(ahead);
+      const r = await ctx.reply(m, thread.id);
+      await s.next((e) => e.type === 'event' && e.data.post.id === r.id);
+      expect(s.messages.filter((x) => x.type === 'resync')).toEqual([]);
+      expect(s.events().map((e) => e.data.post.id)).toEqual([r.id]);
+      s.close();
+    } finally {
+      release();
+      ctx.app.haven.live.extraViews.delete('test.held');
+      watcher.close();
+    }
+  });
 });
 
 describe('access changes', () => {
@@ -258,5 +315,34 @@ describe('access changes', () => {
     expect(await s.next((x) => x.type === 'access')).toMatchObject({ role: 'moderator' });
     await subscribe(s, ['mod']);
     s.close();
+  });
+});
+
+describe('the bus', () => {
+  it('never moves past a batch a listener failed to take: it offers the same events again, and is not ready meanwhile', async () => {
+    const m = await ctx.newMember();
+    const { thread } = await ctx.newThread(m);
+    const bus = ctx.app.haven.live.bus;
+    const offered: string[][] = [];
+    let failing = true;
+    let readyOnRetry: boolean | undefined;
+    let retried!: () => void;
+    const again = new Promise<void>((r) => (retried = r));
+    bus.onEvents(async (rows) => {
+      offered.push(rows.map((r) => r.id));
+      if (failing) {
+        failing = false;
+        throw new Error('injected: a listener failed');
+      }
+      if (readyOnRetry === undefined) {
+        readyOnRetry = bus.ready(); // still behind: the batch has not gone through yet
+        retried();
+      }
+    });
+    await ctx.reply(m, thread.id);
+    await again;
+    expect(offered[1]![0]).toBe(offered[0]![0]); // the same position again, not past it
+    expect(readyOnRetry).toBe(false);
+    await until(() => bus.ready(), 'the bus ready again once the batch went through');
   });
 });
