@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config';
+import { lockDataDir } from './data-dir-lock';
 import { PGlitePool } from './pglite-pool';
 import type { DB } from './schema';
 
@@ -66,8 +67,28 @@ export function wrapPGlite(pglite: PGlite): Database {
   return { db, kind: 'pglite', close: () => db.destroy() };
 }
 
-/** PostgreSQL when DATABASE_URL is set, else PGlite keeping its files in DATA_DIR/pglite. */
+/**
+ * PostgreSQL when DATABASE_URL is set, else PGlite keeping its files in DATA_DIR/pglite,
+ * held by this process alone (DATA_DIR/pglite.lock) until it closes.
+ */
 export async function connectDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<Database> {
   if (config.databaseUrl) return connectPostgres(config.databaseUrl);
-  return wrapPGlite(await openPGlite(path.join(config.dataDir, 'pglite')));
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const release = lockDataDir(path.join(config.dataDir, 'pglite.lock'));
+  try {
+    const database = wrapPGlite(await openPGlite(path.join(config.dataDir, 'pglite')));
+    return {
+      ...database,
+      close: async () => {
+        try {
+          await database.close();
+        } finally {
+          release();
+        }
+      },
+    };
+  } catch (err) {
+    release();
+    throw err;
+  }
 }

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../helpers/net';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { makeConfig } from '../../server/config';
 import { startServer } from '../../server/server';
 import { TEST_HASH } from '../helpers/context';
@@ -47,29 +47,53 @@ describe('the embedded database on disk', () => {
   });
 });
 
-function run(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: path.resolve(import.meta.dirname, '../..'),
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const children = new Set<ChildProcess>();
+// Servers and commands this file started are killed even when an assertion failed.
+afterEach(() => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  children.clear();
+});
+
+/** Runs a script of Haven's (the server by default) as `npm start` would, collecting its output. */
+function run(env: Record<string, string>, script: string[] = ['server/main.ts']) {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...script], {
+    cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.add(child);
   let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
+  const watchers: Array<() => void> = [];
+  const onData = (d: Buffer) => {
+    output += d;
+    for (const w of watchers) w();
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, output: () => output };
+  /** Resolves once the output says `text`; rejects if the process exits first. */
+  const says = (text: string) => new Promise<void>((resolve, reject) => {
+    const check = () => output.includes(text) && resolve();
+    watchers.push(check);
+    check();
+    void exited.then((code) => reject(new Error(`exited with ${code} before saying "${text}":\n${output}`)));
+  });
+  return { child, exited, says, output: () => output };
+}
+
+/** A server on a fresh (or given) DATA_DIR, once it says it listens. */
+async function server(dataDir = tempDir()) {
+  const port = await freePort();
+  const proc = run({ PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'info' });
+  await proc.says('Haven is listening');
+  return { ...proc, port, dataDir };
 }
 
 describe('server/main.ts (what npm start runs)', () => {
   it('migrates, serves /healthz, and exits 0 on SIGTERM', async () => {
-    const port = await freePort();
-    const proc = run({ PORT: String(port), DATA_DIR: tempDir(), LOG_LEVEL: 'info' });
-    let healthy = false;
-    for (let i = 0; i < 100 && !healthy; i++) {
-      await new Promise((r) => setTimeout(r, 200));
-      healthy = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
-    }
-    expect(healthy, proc.output()).toBe(true);
+    const proc = await server();
+    expect((await fetch(`http://127.0.0.1:${proc.port}/healthz`)).ok).toBe(true);
     proc.child.kill('SIGTERM');
     expect(await proc.exited).toBe(0);
     // Request log lines name the route, never the client's address.
@@ -81,5 +105,42 @@ describe('server/main.ts (what npm start runs)', () => {
     const proc = run({ PORT: 'three thousand', DATA_DIR: tempDir() });
     expect(await proc.exited).toBe(1);
     expect(proc.output()).toContain('PORT');
+  });
+});
+
+describe('one process per embedded database', () => {
+  it('a second server, npm run admin and npm run seed:demo on a running server’s DATA_DIR stop with a message naming it, and touch nothing', async () => {
+    const first = await server();
+    const pid = String(first.child.pid);
+    const second = run({ PORT: String(await freePort()), DATA_DIR: first.dataDir });
+    expect(await second.exited).toBe(1);
+    expect(second.output()).toContain(`pid ${pid}`);
+    expect(second.output()).toMatch(/stop that process first/);
+    const admin = run({ DATA_DIR: first.dataDir }, ['scripts/admin.ts', 'role', 'nobody_here', 'member']);
+    expect(await admin.exited).toBe(1);
+    expect(admin.output()).toContain(`pid ${pid}`);
+    const seed = run({ DATA_DIR: first.dataDir }, ['scripts/seed-demo.ts']);
+    expect(await seed.exited).toBe(1);
+    expect(seed.output()).toContain(`pid ${pid}`);
+    // The first server still writes and reads as before.
+    const origin = `http://127.0.0.1:${first.port}`;
+    const signup = await fetch(`${origin}/api/auth/signup`, {
+      method: 'POST', headers: { 'content-type': 'application/json', origin },
+      body: JSON.stringify({ pseudonym: 'lock_keeper', password: 'one day at a time', acceptGuidelines: true }),
+    });
+    expect(signup.status).toBe(201);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    expect(fs.existsSync(path.join(first.dataDir, 'pglite.lock'))).toBe(false);
+  });
+
+  it('a lock left by a process that was killed does not keep the next one out', async () => {
+    const first = await server();
+    first.child.kill('SIGKILL');
+    await first.exited;
+    expect(fs.existsSync(path.join(first.dataDir, 'pglite.lock'))).toBe(true);
+    const next = await server(first.dataDir);
+    next.child.kill('SIGTERM');
+    expect(await next.exited).toBe(0);
   });
 });
