@@ -529,11 +529,21 @@ export class LiveHub {
     }
   }
 
-  /** Shutdown: a close frame with 1001 (going away), so clients reconnect elsewhere. */
-  closeAll() {
+  /**
+   * Shutdown: a close frame with 1001 (going away), so clients reconnect elsewhere. A
+   * client that does not answer it soon (it stopped reading) is cut off, so that one
+   * stalled socket cannot hold the process past its shutdown grace.
+   */
+  closeAll(closeTimeoutMs = 1_000) {
     this.#closing = true;
     clearInterval(this.#heartbeat);
-    for (const client of this.#clients) client.socket.close(1001, 'server shutting down');
+    const sockets = [...this.#clients].map((c) => c.socket);
+    for (const socket of sockets) socket.close(1001, 'server shutting down');
+    if (sockets.length) {
+      setTimeout(() => {
+        for (const socket of sockets) if (socket.readyState !== socket.CLOSED) socket.terminate();
+      }, closeTimeoutMs).unref();
+    }
     this.#clients.clear();
     this.#byTopic.clear();
     this.#byUser.clear();

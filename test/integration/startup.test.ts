@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import WebSocket from 'ws';
 import { freePort } from '../helpers/net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { makeConfig } from '../../server/config';
@@ -99,6 +100,20 @@ describe('server/main.ts (what npm start runs)', () => {
     // Request log lines name the route, never the client's address.
     expect(proc.output()).toContain('"route":"/healthz"');
     expect(proc.output()).not.toMatch(/remoteAddress|remotePort|x-forwarded-for/i);
+  });
+
+  it('exits 0 on SIGTERM even when a live socket has stopped reading', async () => {
+    const proc = await server();
+    const socket = new WebSocket(`ws://127.0.0.1:${proc.port}/api/live`, { headers: { origin: `http://127.0.0.1:${proc.port}` } });
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    socket.send(JSON.stringify({ type: 'subscribe', topics: ['community:introductions'] }));
+    await new Promise((resolve) => socket.once('message', resolve));
+    // The client stops reading: it will never see, or answer, the server's close frame.
+    (socket as unknown as { _socket: { pause(): void } })._socket.pause();
+    proc.child.kill('SIGTERM');
+    // A forced exit after the shutdown grace is code 1; a clean one, 0.
+    expect(await proc.exited, proc.output()).toBe(0);
+    socket.terminate();
   });
 
   it('refuses a bad setting with a message naming the variable', async () => {
