@@ -43,6 +43,8 @@ const envSchema = z.object({
   SESSION_MAX_DAYS: intFrom(1, 3650).default(90),
   PAGE_CACHE_MS: intFrom(0, 3_600_000).default(30_000),
   SESSION_CACHE_MS: intFrom(0, 60_000).default(5_000),
+  DB_QUERY_TIMEOUT_MS: intFrom(500, 600_000).default(10_000),
+  MAX_EVENT_LOOP_DELAY_MS: intFrom(0, 600_000).default(2_000),
 });
 
 export interface PasswordHashParams {
@@ -82,6 +84,13 @@ export interface Config {
   pageCacheMs: number;
   /** How long a resolved session is reused in this process (access changes evict it at once). */
   sessionCacheMs: number;
+  /**
+   * PostgreSQL: a statement may run this long (the server cancels it), and the client
+   * waits at most 2 s more for any answer, so that a stalled database gives 503s, not hangs.
+   */
+  dbQueryTimeoutMs: number;
+  /** Past this event-loop delay requests are shed with 503 (0: never). */
+  maxEventLoopDelayMs: number;
 }
 
 export type TrustProxy = false | number | readonly string[];
@@ -158,6 +167,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     sessionMaxDays: e.SESSION_MAX_DAYS,
     pageCacheMs: e.PAGE_CACHE_MS,
     sessionCacheMs: e.SESSION_CACHE_MS,
+    dbQueryTimeoutMs: e.DB_QUERY_TIMEOUT_MS,
+    maxEventLoopDelayMs: e.MAX_EVENT_LOOP_DELAY_MS,
   });
 }
 
@@ -195,5 +206,7 @@ export function makeConfig(input: ConfigInput): Readonly<Config> {
     sessionMaxDays: input.sessionMaxDays ?? 90,
     pageCacheMs: input.pageCacheMs ?? 30_000,
     sessionCacheMs: input.sessionCacheMs ?? 5_000,
+    dbQueryTimeoutMs: input.dbQueryTimeoutMs ?? 10_000,
+    maxEventLoopDelayMs: input.maxEventLoopDelayMs ?? 2_000,
   });
 }

@@ -30,13 +30,20 @@ export const pgTypeParsers = {
   },
 };
 
-export function connectPostgres(connectionString: string): Database {
+/** How long the client waits, past the statement timeout, for a database that does not answer at all. */
+const CLIENT_GRACE_MS = 2_000;
+
+export function connectPostgres(connectionString: string, queryTimeoutMs = 10_000): Database {
   const pool = new pg.Pool({
     connectionString,
     max: 10,
     // A database that is down or restarting must give quick 503s, never hung requests.
     connectionTimeoutMillis: 5_000,
-    statement_timeout: 15_000,
+    // The server cancels a long statement itself; a stalled (frozen, partitioned) server
+    // cannot, so the client gives up a little later on its own.
+    statement_timeout: queryTimeoutMs,
+    query_timeout: queryTimeoutMs + CLIENT_GRACE_MS,
+    keepAlive: true,
     idleTimeoutMillis: 30_000,
     types: pgTypeParsers,
   });
@@ -71,8 +78,8 @@ export function wrapPGlite(pglite: PGlite): Database {
  * PostgreSQL when DATABASE_URL is set, else PGlite keeping its files in DATA_DIR/pglite,
  * held by this process alone (DATA_DIR/pglite.lock) until it closes.
  */
-export async function connectDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<Database> {
-  if (config.databaseUrl) return connectPostgres(config.databaseUrl);
+export async function connectDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'> & { dbQueryTimeoutMs?: number }): Promise<Database> {
+  if (config.databaseUrl) return connectPostgres(config.databaseUrl, config.dbQueryTimeoutMs);
   fs.mkdirSync(config.dataDir, { recursive: true });
   const release = lockDataDir(path.join(config.dataDir, 'pglite.lock'));
   try {

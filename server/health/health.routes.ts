@@ -4,22 +4,35 @@ import type { DB } from '../db/schema';
 
 export interface HealthOptions {
   db: Kysely<DB>;
-  /** True while the live bus is listening (always true for the in-process bus). */
+  /** True while the live bus is listening and keeping up (the in-process bus: keeping up). */
   busReady: () => boolean;
 }
 
-/** /healthz: the process runs. /readyz: it can serve (database answers, bus listens). */
+/** A probe answers within this bound: a stalled database is "not ready", never a hung probe. */
+const PROBE_TIMEOUT_MS = 2_000;
+
+/**
+ * Whether the database takes writes. A no-op UPDATE is refused by a read-only database
+ * (a standby, default_transaction_read_only) just as a real write is, and leaves no row
+ * version behind, however often the load balancer asks.
+ */
+async function databaseWritable(db: Kysely<DB>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const probe = sql`update event_streams set last_seq = last_seq where false`.execute(db).then(() => true, () => false);
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), PROBE_TIMEOUT_MS)));
+  try {
+    return await Promise.race([probe, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** /healthz: the process runs. /readyz: it can serve (the database takes writes, the bus keeps up). */
 export default async function healthRoutes(app: FastifyInstance, opts: HealthOptions) {
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (_request, reply) => {
-    let database = false;
-    try {
-      await sql`select 1`.execute(opts.db);
-      database = true;
-    } catch {
-      // reported below; the readiness probe must answer, not throw
-    }
+    const database = await databaseWritable(opts.db);
     const bus = opts.busReady();
     return reply.code(database && bus ? 200 : 503).send({ status: database && bus ? 'ready' : 'not_ready', database, bus });
   });

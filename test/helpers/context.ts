@@ -26,6 +26,9 @@ export function testConfig(overrides: ConfigInput = {}): Readonly<Config> {
     // Tests change roles and suspensions straight in the database; the session cache has
     // its own test (session-cache.test.ts).
     sessionCacheMs: 0,
+    // A busy test machine stalls the event loop for seconds; shedding load would fail
+    // tests that are not about load. The load-shedding test turns it back on.
+    maxEventLoopDelayMs: 0,
     ...overrides,
   });
 }

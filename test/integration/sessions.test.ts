@@ -94,3 +94,32 @@ async function tokenHashOf(cookie: string) {
   const { sha256Hex } = await import('../../server/accounts/tokens');
   return sha256Hex(cookie.slice('sid='.length));
 }
+
+describe('an access change and its announcement are one transaction', () => {
+  /** The transaction that last wrote the member's row, and the one that wrote the latest access.changed for them. */
+  async function writers(userId: string) {
+    const user = await sql<{ xid: string }>`select xmin::text as xid from users where id = ${userId}`.execute(ctx.db);
+    const event = await sql<{ xid: string }>`
+      select xmin::text as xid from events where kind = 'access.changed' and data->>'userId' = ${userId} order by id desc limit 1`.execute(ctx.db);
+    return { user: user.rows[0]?.xid, event: event.rows[0]?.xid };
+  }
+
+  it('a role change by an admin writes access.changed in the transaction that changes the role', async () => {
+    const admin = await ctx.newMember('admin');
+    const m = await ctx.newMember();
+    expect((await ctx.request('PUT', `/api/admin/users/${m.pseudonym}/role`, { as: admin, body: { role: 'moderator' } })).status).toBe(200);
+    const { user, event } = await writers(m.id);
+    expect(event).toBeDefined();
+    expect(event).toBe(user);
+  });
+
+  it('a suspension writes access.changed in the transaction that suspends', async () => {
+    const mod = await ctx.newMember('moderator');
+    const m = await ctx.newMember();
+    const { post } = await ctx.newThread(m);
+    expect((await ctx.request('POST', `/api/mod/posts/${post.id}/suspend-author`, { as: mod, body: { until: new Date(Date.now() + 86_400_000).toISOString(), reason: 'a test' } })).status).toBeLessThan(300);
+    const { user, event } = await writers(m.id);
+    expect(event).toBeDefined();
+    expect(event).toBe(user);
+  });
+});

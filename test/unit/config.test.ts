@@ -101,3 +101,12 @@ describe('TRUST_PROXY and SESSION_MAX_DAYS', () => {
     expect(() => loadConfig({ SESSION_MAX_DAYS: '0' })).toThrow(ConfigError);
   });
 });
+
+describe('fault bounds', () => {
+  it('bounds database statements at 10 s and sheds load past a 2 s event-loop delay, both settable', () => {
+    expect(loadConfig({}).dbQueryTimeoutMs).toBe(10_000);
+    expect(loadConfig({}).maxEventLoopDelayMs).toBe(2_000);
+    expect(loadConfig({ DB_QUERY_TIMEOUT_MS: '1500', MAX_EVENT_LOOP_DELAY_MS: '0' })).toMatchObject({ dbQueryTimeoutMs: 1500, maxEventLoopDelayMs: 0 });
+    expect(() => loadConfig({ DB_QUERY_TIMEOUT_MS: '0' })).toThrow(ConfigError);
+  });
+});
