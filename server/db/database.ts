@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, type PostgresPool } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config';
 import { lockDataDir } from './data-dir-lock';
@@ -54,8 +54,41 @@ export function connectPostgres(connectionString: string, queryTimeoutMs = 10_00
   // pool listener, and its 'error' event would crash the process. Its query fails on its
   // own (a 503), and the pool drops the dead client when it is released.
   pool.on('connect', (client) => client.on('error', () => {}));
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: closingTimedOut(pool) }) });
   return { db, kind: 'postgres', connectionString, close: () => db.destroy() };
+}
+
+/**
+ * A client whose query timed out on our side still has that query (and perhaps an open
+ * transaction whose ROLLBACK never went out) on its connection. Handed to the next caller,
+ * its BEGIN would join that transaction and its COMMIT commit the abandoned writes. So such
+ * a client is destroyed on release: the server rolls its transaction back when it sees the
+ * connection close.
+ */
+function closingTimedOut(pool: pg.Pool): PostgresPool {
+  const broken = new WeakSet<pg.PoolClient>();
+  const patched = new WeakSet<pg.PoolClient>();
+  const connect = async () => {
+    const client = await pool.connect();
+    if (!patched.has(client)) {
+      patched.add(client);
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as { query: unknown }).query = (...args: unknown[]) => {
+        const result = query(...args);
+        if (result instanceof Promise) {
+          result.catch((err: unknown) => {
+            if (err instanceof Error && /Query read timeout/.test(err.message)) broken.add(client);
+          });
+        }
+        return result;
+      };
+    }
+    // The pool gives each checkout its own release; ours destroys a broken client.
+    const release = client.release.bind(client);
+    client.release = (err?: Error | boolean) => release(err ?? (broken.has(client) ? new Error('a query timed out on this connection') : undefined));
+    return client;
+  };
+  return { connect, end: () => pool.end() };
 }
 
 export async function openPGlite(dataDir: string | undefined, loadDataDir?: Blob): Promise<PGlite> {

@@ -3,6 +3,7 @@ import type { WebSocket } from 'ws';
 import { isModerator, type Viewer } from '../accounts/viewer';
 import { clientMessage, MAX_TOPICS_PER_SOCKET, streamOf, type ServerMessage } from '../contract/live';
 import { Gate, GateFull, yieldToEventLoop } from '../lib/gate';
+import { patiently } from './patience';
 import type { EventRow } from './events.repository';
 import type { Prepared } from './event-views';
 
@@ -30,6 +31,11 @@ export interface HubOptions {
    * this bound the batch is tried once more, and then its recipients are told to resync.
    */
   renderTimeoutMs: number;
+  /**
+   * While the database is away (a restart, a freeze), the live path waits this long for it,
+   * trying again, before it gives up and sends resync: an outage loses no event.
+   */
+  outageGraceMs: number;
 }
 
 export interface HubDeps {
@@ -45,6 +51,8 @@ export interface HubDeps {
   backlogSize: (topics: string[], afterSeq: string, uptoSeq: string, cap: number) => Promise<number>;
   /** Re-reads a session after an access change; null when it has ended. */
   reloadViewer: (tokenHash: string) => Promise<Viewer | null>;
+  /** Whether the database answers a trivial question now (tells an outage from one stuck load). */
+  probe: () => Promise<boolean>;
   /** Cross-process cache drops, for the internal topic. */
   onInternal: (row: EventRow) => void;
   log: FastifyBaseLogger;
@@ -76,21 +84,6 @@ function mapSet<K, V>(map: Map<K, Set<V>>, key: K): Set<V> {
   return set;
 }
 
-class RenderTimeout extends Error {
-  constructor(ms: number) {
-    super(`loading events took longer than ${ms} ms`);
-  }
-}
-
-/** Settles with `work`, or rejects after `ms` (the work itself runs on and is ignored). */
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const bound = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RenderTimeout(ms)), ms);
-  });
-  work.catch(() => {}); // a late failure of ignored work is not unhandled
-  return Promise.race([work, bound]).finally(() => clearTimeout(timer));
-}
 /** Streams whose position the hub always knows; a member's own stream is looked up when asked. */
 const SHARED_STREAMS = ['public', 'mod'];
 
@@ -368,16 +361,17 @@ export class LiveHub {
    * lies ahead): the caller sends `resync`.
    */
   async #replay(client: Client, topics: string[], stream: string, since: bigint, upto: bigint): Promise<boolean> {
-    const stored = await this.deps.bounds(stream);
+    const read = <T>(work: () => Promise<T>) => this.#patiently(work, 'live: a replay could not read its backlog', 1);
+    const stored = await read(() => this.deps.bounds(stream));
     if (since < stored.horizon || since > stored.last) return false;
     // The client saw events this process has not dispatched yet (it was served by another
     // process, further ahead): nothing to replay; live delivery goes on after `since`.
     if (since >= upto) return true;
     // A backlog too long to send is known before any of it is read: one capped count.
-    if (since < upto && (await this.deps.backlogSize(topics, String(since), String(upto), this.opts.backlogLimit + 1)) > this.opts.backlogLimit) return false;
+    if (since < upto && (await read(() => this.deps.backlogSize(topics, String(since), String(upto), this.opts.backlogLimit + 1))) > this.opts.backlogLimit) return false;
     let after = since;
     while (after < upto && this.#clients.has(client)) {
-      const rows = await this.deps.backlog(topics, String(after), String(upto), this.opts.replayBatch);
+      const rows = await read(() => this.deps.backlog(topics, String(after), String(upto), this.opts.replayBatch));
       if (rows.length === 0) break;
       await this.#deliverAll(client, rows);
       after = big(rows[rows.length - 1]!.seq);
@@ -490,14 +484,22 @@ export class LiveHub {
    * a database restart fails once); null when it cannot: its recipients resync.
    */
   async #load(rows: EventRow[]): Promise<Prepared | null> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await withTimeout(this.deps.prepare(rows), this.opts.renderTimeoutMs);
-      } catch (err) {
-        this.deps.log.warn({ err, attempt }, 'live: a batch of events could not be loaded');
-        if (attempt >= 2) return null;
-      }
+    try {
+      return await this.#patiently(() => this.deps.prepare(rows), 'live: a batch of events could not be loaded');
+    } catch {
+      return null;
     }
+  }
+
+  /** A database read of the live path, bounded in time and patient through an outage (see patiently). */
+  #patiently<T>(work: () => Promise<T>, what: string, tries = 2): Promise<T> {
+    return patiently(work, {
+      timeoutMs: this.opts.renderTimeoutMs,
+      graceMs: this.opts.outageGraceMs,
+      tries,
+      probe: this.deps.probe,
+      onFailure: (err, attempt) => this.deps.log.warn({ err, attempt }, what),
+    });
   }
 
   /** After logout, recovery, deletion, a role change or a suspension: update or close that member's sockets. */

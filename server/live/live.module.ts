@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { sql } from 'kysely';
 import type { AccountsService } from '../accounts/accounts.service';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
@@ -45,6 +46,7 @@ export function createLive(deps: {
       backlog: (topics, afterSeq, uptoSeq, limit) => events.backlog(topics, afterSeq, uptoSeq, limit),
       backlogSize: (topics, afterSeq, uptoSeq, cap) => events.backlogSize(topics, afterSeq, uptoSeq, cap),
       reloadViewer: (tokenHash) => accounts.viewerForTokenHash(tokenHash),
+      probe: () => sql`select 1`.execute(database.db).then(() => true, () => false),
       onInternal: (row) => {
         const userId = String(row.data.userId ?? '');
         if (row.kind === ACCESS_CHANGED) {
@@ -69,6 +71,7 @@ export function createLive(deps: {
       replayQueue: 256,
       maxPendingSubscribes: 4,
       renderTimeoutMs: 3_000,
+      outageGraceMs: 30_000,
       ...deps.options,
     },
   );
