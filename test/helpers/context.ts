@@ -64,6 +64,31 @@ export const FIXTURE_PASSWORD = 'fixture password, long enough';
 let fixtureHash: Promise<string> | undefined;
 export const uniqueName = (prefix = 'member') => `${prefix}${process.pid % 1000}_${++counter}`;
 
+/**
+ * A member made as rows (account and session), not through signup: fixtures cost no HTTP
+ * round trip and no password hash each. Their password is FIXTURE_PASSWORD.
+ */
+export async function memberRows(db: Database['db'], role: 'member' | 'moderator' | 'admin' = 'member', pseudonym = uniqueName(`f${role.slice(0, 3)}`)): Promise<Member> {
+  fixtureHash ??= new PasswordHasher(TEST_HASH, 1, 10).hash(FIXTURE_PASSWORD);
+  const recoveryCode = newRecoveryCode();
+  const { id } = await db
+    .insertInto('users')
+    .values({
+      pseudonym, pseudonym_key: pseudonym.toLowerCase(), password_hash: await fixtureHash,
+      recovery_code_hash: hashRecoveryCode(recoveryCode), role, guidelines_accepted_at: new Date(),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return { pseudonym, password: FIXTURE_PASSWORD, id, recoveryCode, cookie: await sessionRow(db, id) };
+}
+
+/** A fresh session of an existing member, as a cookie header value. */
+export async function sessionRow(db: Database['db'], userId: string): Promise<string> {
+  const token = newSessionToken();
+  await db.insertInto('sessions').values({ token_hash: sha256Hex(token), user_id: userId }).execute();
+  return `sid=${token}`;
+}
+
 export class TestContext {
   app!: FastifyInstance;
   testDb!: TestDatabase;
@@ -129,30 +154,18 @@ export class TestContext {
     return { pseudonym, password, cookie: `sid=${sid.value}`, id: res.body.user.id, recoveryCode: res.body.recoveryCode };
   }
 
-  /**
-   * A member made as rows (account and session), not through signup: fixtures cost no HTTP
-   * round trip and no password hash each. Their password is FIXTURE_PASSWORD.
-   */
+  /** A member made as rows (see memberRows), their session token tracked as a secret. */
   async newMember(role: 'member' | 'moderator' | 'admin' = 'member', pseudonym = uniqueName(`f${role.slice(0, 3)}`)): Promise<Member> {
-    fixtureHash ??= new PasswordHasher(TEST_HASH, 1, 10).hash(FIXTURE_PASSWORD);
-    const recoveryCode = newRecoveryCode();
-    const { id } = await this.db
-      .insertInto('users')
-      .values({
-        pseudonym, pseudonym_key: pseudonym.toLowerCase(), password_hash: await fixtureHash,
-        recovery_code_hash: hashRecoveryCode(recoveryCode), role, guidelines_accepted_at: new Date(),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return { pseudonym, password: FIXTURE_PASSWORD, id, recoveryCode, cookie: await this.newSession(id) };
+    const member = await memberRows(this.db, role, pseudonym);
+    this.secrets.add(member.cookie.slice('sid='.length));
+    return member;
   }
 
   /** A fresh session of an existing member, as a cookie header value. */
   async newSession(userId: string): Promise<string> {
-    const token = newSessionToken();
-    await this.db.insertInto('sessions').values({ token_hash: sha256Hex(token), user_id: userId }).execute();
-    this.secrets.add(token);
-    return `sid=${token}`;
+    const cookie = await sessionRow(this.db, userId);
+    this.secrets.add(cookie.slice('sid='.length));
+    return cookie;
   }
 
   async member(role: 'member' | 'moderator' | 'admin' = 'member'): Promise<Member> {
