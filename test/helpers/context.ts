@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import { buildApp, type BuildOptions } from '../../server/app';
 import { makeConfig, type Config, type ConfigInput } from '../../server/config';
 import { PasswordHasher } from '../../server/accounts/password-hasher';
+import { isReservedPseudonym } from '../../server/accounts/reserved';
 import { hashRecoveryCode, newRecoveryCode, newSessionToken, sha256Hex } from '../../server/accounts/tokens';
 import type { Database } from '../../server/db/database';
 import { createTestDatabase, type TestDatabase } from './test-db';
@@ -62,7 +63,16 @@ let counter = 0;
 /** The password of every member made by `newMember`; hashed once per test process. */
 export const FIXTURE_PASSWORD = 'fixture password, long enough';
 let fixtureHash: Promise<string> | undefined;
-export const uniqueName = (prefix = 'member') => `${prefix}${process.pid % 1000}_${++counter}`;
+/**
+ * A pseudonym no other fixture has. Digits read as letters in the reserved-name check
+ * ("mod1" is "modl"), so a name that happens to read as a staff title is skipped.
+ */
+export function uniqueName(prefix = 'member'): string {
+  for (;;) {
+    const name = `${prefix}${process.pid % 1000}_${++counter}`;
+    if (!isReservedPseudonym(name)) return name;
+  }
+}
 
 /**
  * A member made as rows (account and session), not through signup: fixtures cost no HTTP

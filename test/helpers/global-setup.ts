@@ -36,9 +36,11 @@ export default async function setup(project: TestProject) {
     project.provide('pgTemplate', template);
     project.provide('pgliteDump', null);
     return async () => {
+      // This run's template and its per-file copies only: a run beside this one (another
+      // pid, perhaps 1234 beside 123) keeps its own.
       const { rows } = await admin.query<{ datname: string }>(
-        `select datname from pg_database where datname like $1`,
-        [`haven_%_${process.pid}%`],
+        `select datname from pg_database where datname = $1 or starts_with(datname, $1 || '_f')`,
+        [template],
       );
       for (const { datname } of rows) await admin.query(`drop database if exists ${datname} with (force)`);
       await admin.end();
