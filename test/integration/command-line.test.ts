@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../server/app';
 import { makeConfig } from '../../server/config';
 import { connectDatabase } from '../../server/db/database';
@@ -30,9 +30,15 @@ async function withDatabase<T>(fn: (db: Awaited<ReturnType<typeof connectDatabas
   }
 }
 
+// Seeded once for the file (each run is a process that hashes eight passwords): the tests
+// below run in order on the demo data.
+let first: Awaited<ReturnType<typeof seed>>;
+beforeAll(async () => {
+  first = await seed();
+}, 120_000);
+
 describe('npm run seed:demo', () => {
   it('fills an empty database, and running it again adds no duplicates', async () => {
-    const first = await seed();
     expect(first.stdout).toContain('Demo data is in place.');
     const second = await seed();
     expect(second.stdout).toContain('already there');
@@ -45,7 +51,6 @@ describe('npm run seed:demo', () => {
 
 describe('npm run admin -- role', () => {
   it('changes a role, logs it as the command line did it, and never demotes the last admin', async () => {
-    await seed();
     expect((await admin('role', 'River_Stone', 'admin')).stdout).toContain('river_stone is now admin.');
     const last = await admin('role', 'river_stone', 'member');
     expect(last.code).toBe(1);
@@ -68,7 +73,6 @@ describe('npm run admin -- role', () => {
 
 describe('npm run admin -- recovery-code', () => {
   it('prints a new recovery code once, and it resets the password', async () => {
-    await seed();
     const { stdout } = await admin('recovery-code', 'quiet_harbor');
     const code = stdout.trim().split('\n').at(-1)!;
     expect(stdout).toContain('New recovery code for quiet_harbor');

@@ -6,6 +6,8 @@ import WebSocket from 'ws';
 import { freePort } from '../helpers/net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { makeConfig } from '../../server/config';
+import { connectDatabase } from '../../server/db/database';
+import { migrateToLatest } from '../../server/db/migrate';
 import { startServer } from '../../server/server';
 import { TEST_HASH } from '../helpers/context';
 
@@ -83,8 +85,27 @@ function run(env: Record<string, string>, script: string[] = ['server/main.ts'])
   return { child, exited, says, output: () => output };
 }
 
-/** A server on a fresh (or given) DATA_DIR, once it says it listens. */
-async function server(dataDir = tempDir()) {
+/**
+ * A migrated DATA_DIR, made once and copied for each server that need not start from
+ * nothing: a copy opens in a fraction of the time a fresh directory takes.
+ */
+let template: Promise<string> | undefined;
+async function migratedDir(): Promise<string> {
+  template ??= (async () => {
+    const dir = tempDir();
+    const database = await connectDatabase({ databaseUrl: undefined, dataDir: dir });
+    await migrateToLatest(database.db);
+    await database.close();
+    return dir;
+  })();
+  const copy = tempDir();
+  fs.cpSync(await template, copy, { recursive: true });
+  return copy;
+}
+
+/** A server on a migrated copy (or the given DATA_DIR), once it says it listens. */
+async function server(dataDir?: string) {
+  dataDir ??= await migratedDir();
   const port = await freePort();
   const proc = run({ PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'info' });
   await proc.says('Haven is listening');
@@ -93,7 +114,7 @@ async function server(dataDir = tempDir()) {
 
 describe('server/main.ts (what npm start runs)', () => {
   it('migrates, serves /healthz, and exits 0 on SIGTERM', async () => {
-    const proc = await server();
+    const proc = await server(tempDir());
     expect((await fetch(`http://127.0.0.1:${proc.port}/healthz`)).ok).toBe(true);
     proc.child.kill('SIGTERM');
     expect(await proc.exited).toBe(0);
