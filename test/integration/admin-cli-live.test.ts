@@ -13,7 +13,7 @@ const ctx = useApp({ sessionCacheMs: 60_000 });
 describe.skipIf(!onPostgres)('npm run admin -- role, while servers run', () => {
   it('reaches a running server at once: cached session dropped, open socket updated', async () => {
     const url = await listenOnce(ctx);
-    const m = await ctx.signup();
+    const m = await ctx.newMember();
     expect((await ctx.request('GET', '/api/me', { as: m })).body.user.role).toBe('member');
     const socket = await connect(url, { cookie: m.cookie });
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/admin.ts', 'role', m.pseudonym, 'moderator'], {

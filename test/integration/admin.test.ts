@@ -5,8 +5,8 @@ const ctx = useApp();
 
 describe('PUT /api/admin/users/:pseudonym/role', () => {
   it('lets an admin change a role, effective on the next request', async () => {
-    const admin = await ctx.member('admin');
-    const m = await ctx.signup();
+    const admin = await ctx.newMember('admin');
+    const m = await ctx.newMember();
     const res = await ctx.request('PUT', `/api/admin/users/${m.pseudonym.toUpperCase()}/role`, { as: admin, body: { role: 'moderator' } });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ user: { pseudonym: m.pseudonym, role: 'moderator' } });
@@ -22,8 +22,8 @@ describe('PUT /api/admin/users/:pseudonym/role', () => {
     ['a member', 'member', 403, 'forbidden'],
     ['a moderator', 'moderator', 403, 'forbidden'],
   ] as const)('refuses %s', async (_who, role, status, code) => {
-    const target = await ctx.signup();
-    const as = role ? await ctx.member(role) : undefined;
+    const target = await ctx.newMember();
+    const as = role ? await ctx.newMember(role) : undefined;
     const res = await ctx.request('PUT', `/api/admin/users/${target.pseudonym}/role`, { ...(as ? { as } : {}), body: { role: 'admin' } });
     expect(res.status).toBe(status);
     expect(res.body.error.code).toBe(code);
@@ -31,7 +31,7 @@ describe('PUT /api/admin/users/:pseudonym/role', () => {
   });
 
   it('answers 404 for an unknown member and 400 for an unknown role', async () => {
-    const admin = await ctx.member('admin');
+    const admin = await ctx.newMember('admin');
     expect((await ctx.request('PUT', '/api/admin/users/nobody_at_all/role', { as: admin, body: { role: 'member' } })).status).toBe(404);
     const bad = await ctx.request('PUT', `/api/admin/users/${admin.pseudonym}/role`, { as: admin, body: { role: 'owner' } });
     expect(bad.status).toBe(400);

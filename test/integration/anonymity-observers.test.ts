@@ -160,7 +160,7 @@ describe('suspend-author answers alike whoever wrote the anonymous post', () => 
       member: await ctx.newMember(),
       moderator: await ctx.newMember('moderator'),
       admin: await ctx.newMember('admin'),
-      erased: await ctx.signup(),
+      erased: await ctx.newMember(),
     };
     const starter = await ctx.newMember();
     const { thread } = await ctx.newThread(starter);

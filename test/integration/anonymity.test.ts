@@ -11,9 +11,9 @@ describe('anonymous posts', () => {
     await sql`alter table users alter column id restart with 987654321`.execute(ctx.db);
     const author = await ctx.signup('QuietWillow77');
     expect(author.id).toBe('987654321');
-    const other = await ctx.signup();
-    const moderator = await ctx.member('moderator');
-    const admin = await ctx.member('admin');
+    const other = await ctx.newMember();
+    const moderator = await ctx.newMember('moderator');
+    const admin = await ctx.newMember('admin');
     await ctx.request('PUT', '/api/me/preferences', { as: author, body: { recoveryStartDate: '2025-01-01', showRecoveryDays: true } });
 
     const { thread, post: opening } = await ctx.newThread(author, { anonymous: true, title: 'Unmistakable heading words', body: 'opening lighthouse words' });
@@ -70,8 +70,8 @@ describe('anonymous posts', () => {
 
   it('an alias is stable within a thread, unique among its members, and unrelated across threads', async () => {
     const members = [];
-    for (let i = 0; i < 40; i++) members.push(await ctx.signup());
-    const starter = await ctx.signup();
+    for (let i = 0; i < 40; i++) members.push(await ctx.newMember());
+    const starter = await ctx.newMember();
     const one = await ctx.newThread(starter);
     const two = await ctx.newThread(starter);
     const aliasOf = new Map<string, [string, string]>();

@@ -51,25 +51,25 @@ describe('authorization matrix for moderation and admin routes', () => {
     const [method] = route.split(' ') as ['GET' | 'POST' | 'PUT'];
     for (const who of WHO) {
       // Fresh fixtures per caller: an earlier call must not change what the next one meets.
-      const author = await ctx.signup();
+      const author = await ctx.newMember();
       const { thread } = await ctx.newThread(author);
       const post = await ctx.reply(author, thread.id, { body: `matrix ${route} ${who}` });
       const hiddenPost = await ctx.reply(author, thread.id, { body: `matrix hidden ${route} ${who}` });
       await ctx.db.updateTable('posts').set({ hidden_by: 'moderator', hidden_reason: 'x' }).where('id', '=', hiddenPost.id).execute();
-      const victim = await ctx.signup();
+      const victim = await ctx.newMember();
       const victimPost = await ctx.reply(victim, thread.id, { body: `matrix victim ${route} ${who}` });
-      const reporter = await ctx.signup();
+      const reporter = await ctx.newMember();
       const flagged = await ctx.request('POST', `/api/posts/${post.id}/flags`, { as: reporter, body: { reason: 'spam' } });
-      const target = await ctx.signup();
+      const target = await ctx.newMember();
       const ids: Ids = { post: post.id, hiddenPost: hiddenPost.id, victimPost: victimPost.id, flag: flagged.body.flag.id, target: target.pseudonym };
 
       let as: Member | undefined;
       if (who === 'author') as = author;
-      else if (who === 'member') as = await ctx.signup();
+      else if (who === 'member') as = await ctx.newMember();
       else if (who === 'suspended') {
-        as = await ctx.signup();
+        as = await ctx.newMember();
         await ctx.db.updateTable('users').set({ suspended_until: new Date(Date.now() + 3_600_000) }).where('id', '=', as.id).execute();
-      } else if (who === 'moderator' || who === 'admin') as = await ctx.member(who);
+      } else if (who === 'moderator' || who === 'admin') as = await ctx.newMember(who);
       const res = await ctx.request(method, spec.url(ids), { ...(as ? { as } : {}), ...(spec.body ? { body: spec.body(ids) } : {}) });
       expect(res.status, `${route} as ${who}: ${JSON.stringify(res.body)}`).toBe(spec.expect[who]);
     }

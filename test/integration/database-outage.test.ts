@@ -10,7 +10,7 @@ const ctx = useApp();
 describe.skipIf(!onPostgres)('when PostgreSQL goes away', () => {
   it('answers 503 unavailable (never a crash or a hang), and recovers with the live bus when it is back', async () => {
     const url = await listenOnce(ctx);
-    const m = await ctx.signup();
+    const m = await ctx.newMember();
     const { thread } = await ctx.newThread(m);
     const watcher = await connect(url);
     await subscribe(watcher, [`thread:${thread.id}`]);
@@ -59,7 +59,7 @@ describe.skipIf(!onPostgres)('when PostgreSQL goes away', () => {
 describe('event retention', () => {
   it('trims events older than the window and asks for a resync from before it', async () => {
     const url = await listenOnce(ctx);
-    const m = await ctx.signup();
+    const m = await ctx.newMember();
     const { thread } = await ctx.newThread(m);
     await ctx.reply(m, thread.id);
     await sql`update events set created_at = now() - interval '49 hours'`.execute(ctx.db);

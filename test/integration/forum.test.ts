@@ -10,7 +10,7 @@ describe('communities and guidelines', () => {
     const slugs = res.body.communities.map((c: { slug: string }) => c.slug);
     expect(slugs).toEqual(['alcohol', 'drugs-and-medication', 'family-and-friends', 'dual-diagnosis', 'milestones', 'coping-and-relapse-prevention', 'introductions']);
     const before = res.body.communities.find((c: { slug: string }) => c.slug === 'alcohol').threadCount;
-    await ctx.newThread(await ctx.signup(), { slug: 'alcohol' });
+    await ctx.newThread(await ctx.newMember(), { slug: 'alcohol' });
     const after = (await ctx.request('GET', '/api/communities')).body.communities.find((c: { slug: string }) => c.slug === 'alcohol');
     expect(after.threadCount).toBe(before + 1);
     expect(after).toMatchObject({ name: 'Alcohol', description: expect.any(String), id: expect.any(String) });
@@ -27,7 +27,7 @@ describe('communities and guidelines', () => {
 
 describe('threads', () => {
   it('creates a thread with its opening post', async () => {
-    const m = await ctx.signup();
+    const m = await ctx.newMember();
     const res = await ctx.request('POST', '/api/communities/coping-and-relapse-prevention/threads', {
       as: m,
       body: { title: '  Evenings are the hardest  ', body: 'What do you **do** at 6pm?', contentWarnings: ['relapse', 'relapse'] },
@@ -52,14 +52,14 @@ describe('threads', () => {
     [{ title: 'ok\u0000', body: 'x' }, 'body.title'],
     [{ title: 'ok', body: 'x\ud800' }, 'body.body'],
   ])('refuses %j with 400', async (body, path) => {
-    const res = await ctx.request('POST', '/api/communities/alcohol/threads', { as: await ctx.signup(), body });
+    const res = await ctx.request('POST', '/api/communities/alcohol/threads', { as: await ctx.newMember(), body });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('validation_failed');
     expect(res.body.error.details.map((d: { path: string }) => d.path)).toContain(path);
   });
 
   it('refuses a body over 20,000 characters with 413 too_large, and accepts exactly 20,000', async () => {
-    const m = await ctx.signup();
+    const m = await ctx.newMember();
     const big = await ctx.request('POST', '/api/communities/alcohol/threads', { as: m, body: { title: 'long', body: 'a'.repeat(20_001) } });
     expect(big.status).toBe(413);
     expect(big.body.error.code).toBe('too_large');
@@ -69,14 +69,14 @@ describe('threads', () => {
 
   it('needs a session (401) and a real community (404)', async () => {
     expect((await ctx.request('POST', '/api/communities/alcohol/threads', { body: { title: 'x', body: 'y' } })).status).toBe(401);
-    const res = await ctx.request('POST', '/api/communities/nowhere/threads', { as: await ctx.signup(), body: { title: 'x', body: 'y' } });
+    const res = await ctx.request('POST', '/api/communities/nowhere/threads', { as: await ctx.newMember(), body: { title: 'x', body: 'y' } });
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('not_found');
     expect((await ctx.request('GET', '/api/communities/nowhere/threads')).status).toBe(404);
   });
 
   it('lists threads by latest activity with keyset pages', async () => {
-    const m = await ctx.signup();
+    const m = await ctx.newMember();
     const a = await ctx.newThread(m, { slug: 'family-and-friends' });
     const b = await ctx.newThread(m, { slug: 'family-and-friends' });
     const c = await ctx.newThread(m, { slug: 'family-and-friends' });
@@ -96,7 +96,7 @@ describe('threads', () => {
       expect(res.status, q).toBe(400);
       expect(res.body.error.code).toBe('validation_failed');
     }
-    const t = await ctx.newThread(await ctx.signup());
+    const t = await ctx.newThread(await ctx.newMember());
     expect((await ctx.request('GET', `/api/threads/${t.thread.id}?cursor=${Buffer.from('["../"]').toString('base64url')}`)).status).toBe(400);
     expect((await ctx.request('GET', '/api/threads/abc')).status).toBe(400);
     expect((await ctx.request('GET', '/api/threads/999999')).status).toBe(404);
@@ -105,7 +105,7 @@ describe('threads', () => {
 
 describe('replies and the tree', () => {
   it('nests replies and reads them depth-first, siblings oldest first, keeping counts', async () => {
-    const [a, b] = [await ctx.signup(), await ctx.signup()];
+    const [a, b] = [await ctx.newMember(), await ctx.newMember()];
     const { thread, post: root } = await ctx.newThread(a);
     const r1 = await ctx.reply(b, thread.id);
     const r2 = await ctx.reply(a, thread.id);
@@ -122,7 +122,7 @@ describe('replies and the tree', () => {
   });
 
   it('refuses a parent from another thread (404) and a missing thread (404)', async () => {
-    const m = await ctx.signup();
+    const m = await ctx.newMember();
     const one = await ctx.newThread(m);
     const two = await ctx.newThread(m);
     const res = await ctx.request('POST', `/api/threads/${one.thread.id}/posts`, { as: m, body: { parentId: two.post.id, body: 'x' } });
@@ -132,7 +132,7 @@ describe('replies and the tree', () => {
   });
 
   it('renders Markdown safely on write and stores source and HTML', async () => {
-    const m = await ctx.signup();
+    const m = await ctx.newMember();
     const { thread } = await ctx.newThread(m);
     const post = await ctx.reply(m, thread.id, { body: '<script>alert(1)</script> [site](https://example.org) [bad](javascript:alert(1))' });
     expect(post.bodyHtml).toBe('<p>&lt;script&gt;alert(1)&lt;/script&gt; <a href="https://example.org" rel="nofollow noopener noreferrer ugc">site</a> [bad](javascript:alert(1))</p>\n');
@@ -144,7 +144,7 @@ describe('replies and the tree', () => {
 
 describe('edit, delete, anonymize', () => {
   it('lets the author edit, keeps the old revision, and updates thread warnings for the opening post', async () => {
-    const m = await ctx.signup();
+    const m = await ctx.newMember();
     const { thread, post } = await ctx.newThread(m, { body: 'first words' });
     const res = await ctx.request('PATCH', `/api/posts/${post.id}`, { as: m, body: { body: 'better words', contentWarnings: ['grief'] } });
     expect(res.status).toBe(200);
@@ -156,12 +156,12 @@ describe('edit, delete, anonymize', () => {
   });
 
   it('refuses edits by others (403), of missing posts (404), and empty edits (400)', async () => {
-    const [a, b] = [await ctx.signup(), await ctx.signup()];
+    const [a, b] = [await ctx.newMember(), await ctx.newMember()];
     const { post } = await ctx.newThread(a);
     const other = await ctx.request('PATCH', `/api/posts/${post.id}`, { as: b, body: { body: 'mine now' } });
     expect(other.status).toBe(403);
     expect(other.body.error.code).toBe('forbidden');
-    const mod = await ctx.member('moderator');
+    const mod = await ctx.newMember('moderator');
     expect((await ctx.request('PATCH', `/api/posts/${post.id}`, { as: mod, body: { body: 'edited by mod' } })).status).toBe(403);
     expect((await ctx.request('PATCH', '/api/posts/999999', { as: a, body: { body: 'x' } })).status).toBe(404);
     expect((await ctx.request('PATCH', `/api/posts/${post.id}`, { as: a, body: {} })).status).toBe(400);
@@ -171,7 +171,7 @@ describe('edit, delete, anonymize', () => {
   });
 
   it('deletes a post but keeps its place and its replies; its body is gone everywhere', async () => {
-    const [a, b] = [await ctx.signup(), await ctx.signup()];
+    const [a, b] = [await ctx.newMember(), await ctx.newMember()];
     const { thread } = await ctx.newThread(a);
     const parent = await ctx.reply(a, thread.id, { body: 'something I regret saying' });
     const child = await ctx.reply(b, thread.id, { parentId: parent.id });
@@ -189,8 +189,8 @@ describe('edit, delete, anonymize', () => {
   });
 
   it('takes the thread title with a deleted opening post, for every reader and search', async () => {
-    const a = await ctx.signup();
-    const mod = await ctx.member('moderator');
+    const a = await ctx.newMember();
+    const mod = await ctx.newMember('moderator');
     const { thread, post } = await ctx.newThread(a, { title: 'Sober since the Riverside clinic', body: 'opening words' });
     const reply = await ctx.reply(a, thread.id, { body: 'a reply that stays' });
     expect((await ctx.request('GET', `/api/threads/${thread.id}`)).body.thread.title).toBe('Sober since the Riverside clinic');
@@ -207,15 +207,15 @@ describe('edit, delete, anonymize', () => {
   });
 
   it('lets a moderator delete any post', async () => {
-    const a = await ctx.signup();
-    const mod = await ctx.member('moderator');
+    const a = await ctx.newMember();
+    const mod = await ctx.newMember('moderator');
     const { thread } = await ctx.newThread(a);
     const p = await ctx.reply(a, thread.id);
     expect((await ctx.request('DELETE', `/api/posts/${p.id}`, { as: mod })).status).toBe(204);
   });
 
   it('anonymizes one’s own post after the fact, and the thread author with the opening post', async () => {
-    const [a, b] = [await ctx.signup(), await ctx.signup()];
+    const [a, b] = [await ctx.newMember(), await ctx.newMember()];
     const { thread, post } = await ctx.newThread(a);
     expect((await ctx.request('POST', `/api/posts/${post.id}/anonymize`, { as: b })).status).toBe(403);
     const res = await ctx.request('POST', `/api/posts/${post.id}/anonymize`, { as: a });
@@ -233,7 +233,7 @@ describe('edit, delete, anonymize', () => {
 
 describe('mine and mute', () => {
   it('marks mine only for the author, and muted posts for the muter (never anonymous ones)', async () => {
-    const [a, b, c] = [await ctx.signup(), await ctx.signup(), await ctx.signup()];
+    const [a, b, c] = [await ctx.newMember(), await ctx.newMember(), await ctx.newMember()];
     const { thread } = await ctx.newThread(a);
     const named = await ctx.reply(b, thread.id);
     const anon = await ctx.reply(b, thread.id, { anonymous: true });
@@ -250,7 +250,7 @@ describe('mine and mute', () => {
   });
 
   it('answers 404 for an unknown member, 400 for oneself and 401 for visitors', async () => {
-    const a = await ctx.signup();
+    const a = await ctx.newMember();
     expect((await ctx.request('POST', '/api/users/nobody_here_x/mute', { as: a })).status).toBe(404);
     expect((await ctx.request('POST', `/api/users/${a.pseudonym}/mute`, { as: a })).status).toBe(400);
     expect((await ctx.request('POST', `/api/users/${a.pseudonym}/mute`)).status).toBe(401);
@@ -259,7 +259,7 @@ describe('mine and mute', () => {
 
 describe('search', () => {
   it('finds visible posts by their words and threads by their titles, newest first, in pages', async () => {
-    const m = await ctx.signup();
+    const m = await ctx.newMember();
     const { thread, post: root } = await ctx.newThread(m, { title: 'Serenity through gardening', body: 'I planted tomatoes.' });
     const p1 = await ctx.reply(m, thread.id, { body: 'Gardening helps my cravings.' });
     const p2 = await ctx.reply(m, thread.id, { body: 'Cravings again tonight.' });
@@ -281,7 +281,7 @@ describe('search', () => {
 
 describe('idempotency and duplicates', () => {
   it('returns the first result for a repeated Idempotency-Key, and 409 for the same key with another body', async () => {
-    const m = await ctx.signup();
+    const m = await ctx.newMember();
     const { thread } = await ctx.newThread(m);
     const send = (body: string) => ctx.request('POST', `/api/threads/${thread.id}/posts`, { as: m, headers: { 'idempotency-key': 'reply-1' }, body: { body } });
     const [x, y] = await Promise.all([send('hello once'), send('hello once')]);
@@ -295,14 +295,14 @@ describe('idempotency and duplicates', () => {
     expect(other.body.error.code).toBe('conflict');
     expect((await ctx.readAll(thread.id)).length).toBe(2);
     // Keys are per account.
-    const n = await ctx.signup();
+    const n = await ctx.newMember();
     const theirs = await ctx.request('POST', `/api/threads/${thread.id}/posts`, { as: n, headers: { 'idempotency-key': 'reply-1' }, body: { body: 'hello once' } });
     expect(theirs.status).toBe(201);
     expect(theirs.body.post.id).not.toBe(x.body.post.id);
   });
 
   it('replays a post as it is now: deleted or anonymized since, it does not come back whole', async () => {
-    const m = await ctx.signup();
+    const m = await ctx.newMember();
     const { thread } = await ctx.newThread(m);
     const send = (key: string, body: string) => ctx.request('POST', `/api/threads/${thread.id}/posts`, { as: m, headers: { 'idempotency-key': key }, body: { body } });
     const regret = await send('regret-1', 'words I take back');
@@ -322,7 +322,7 @@ describe('idempotency and duplicates', () => {
   });
 
   it('works for new threads too', async () => {
-    const m = await ctx.signup();
+    const m = await ctx.newMember();
     const send = () => ctx.request('POST', '/api/communities/milestones/threads', { as: m, headers: { 'idempotency-key': 'thread-1' }, body: { title: '30 days', body: 'Thirty days today.' } });
     const [a, b] = [await send(), await send()];
     expect(b.status).toBe(201);
@@ -331,7 +331,7 @@ describe('idempotency and duplicates', () => {
   });
 
   it('refuses the same body twice within five minutes with 409 duplicate_post', async () => {
-    const m = await ctx.signup();
+    const m = await ctx.newMember();
     const { thread } = await ctx.newThread(m);
     await ctx.reply(m, thread.id, { body: 'same words' });
     const again = await ctx.request('POST', `/api/threads/${thread.id}/posts`, { as: m, body: { body: 'same words' } });
@@ -347,7 +347,7 @@ describe('idempotency and duplicates', () => {
   });
 
   it('refuses a malformed Idempotency-Key with 400', async () => {
-    const m = await ctx.signup();
+    const m = await ctx.newMember();
     const { thread } = await ctx.newThread(m);
     const res = await ctx.request('POST', `/api/threads/${thread.id}/posts`, { as: m, headers: { 'idempotency-key': 'x'.repeat(201) }, body: { body: 'x' } });
     expect(res.status).toBe(400);
@@ -356,7 +356,7 @@ describe('idempotency and duplicates', () => {
 
 describe('suspension and account erasure', () => {
   it('a suspended member can read but not post or edit (403 suspended)', async () => {
-    const m = await ctx.signup();
+    const m = await ctx.newMember();
     const { thread, post } = await ctx.newThread(m);
     await ctx.db.updateTable('users').set({ suspended_until: new Date(Date.now() + 86_400_000), suspension_reason: 'cool-off' }).where('id', '=', m.id).execute();
     const res = await ctx.request('POST', `/api/threads/${thread.id}/posts`, { as: m, body: { body: 'let me in' } });
@@ -368,7 +368,7 @@ describe('suspension and account erasure', () => {
   });
 
   it('after DELETE /api/me, posts show "deleted member"; with erasePosts their bodies are gone too', async () => {
-    const [keep, erase, other] = [await ctx.signup(), await ctx.signup(), await ctx.signup()];
+    const [keep, erase, other] = [await ctx.newMember(), await ctx.newMember(), await ctx.newMember()];
     const { thread } = await ctx.newThread(other);
     const kept = await ctx.reply(keep, thread.id, { body: 'words that stay' });
     const erased = await ctx.reply(erase, thread.id, { body: 'words that go' });
@@ -385,7 +385,7 @@ describe('suspension and account erasure', () => {
   });
 
   it('exports the member’s posts, anonymous ones included', async () => {
-    const m = await ctx.signup();
+    const m = await ctx.newMember();
     const { thread } = await ctx.newThread(m);
     await ctx.reply(m, thread.id, { body: 'my anonymous words', anonymous: true });
     const res = await ctx.request('GET', '/api/me/export', { as: m });
@@ -395,7 +395,7 @@ describe('suspension and account erasure', () => {
 
 describe('cached thread pages', () => {
   it('never serve a page older than the last write or profile change', async () => {
-    const [a, b] = [await ctx.signup(), await ctx.signup()];
+    const [a, b] = [await ctx.newMember(), await ctx.newMember()];
     const { thread } = await ctx.newThread(a);
     const p = await ctx.reply(b, thread.id, { body: 'version one' });
     await ctx.readAll(thread.id);

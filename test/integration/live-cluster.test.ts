@@ -33,7 +33,7 @@ describe.skipIf(!onPostgres)('several app instances on one PostgreSQL', () => {
     const urlA = await listenOnce(ctx);
     const appB = await second();
     const urlB = `ws://127.0.0.1:${(appB.server.address() as { port: number }).port}/api/live`;
-    const m = await ctx.signup();
+    const m = await ctx.newMember();
     const { thread } = await ctx.newThread(m);
     const topic = `thread:${thread.id}`;
     const onA = await connect(urlA);
@@ -59,7 +59,7 @@ describe.skipIf(!onPostgres)('several app instances on one PostgreSQL', () => {
     await listenOnce(ctx);
     const appB = await second();
     const urlB = `ws://127.0.0.1:${(appB.server.address() as { port: number }).port}/api/live`;
-    const m = await ctx.signup();
+    const m = await ctx.newMember();
     const s = await connect(urlB, { cookie: m.cookie });
     await ctx.request('POST', '/api/auth/logout', { as: m });
     expect((await s.closed).code).toBe(1008);
@@ -68,7 +68,7 @@ describe.skipIf(!onPostgres)('several app instances on one PostgreSQL', () => {
   it('recovers when its LISTEN connection is killed, and delivers what was written meanwhile', async () => {
     const url = await listenOnce(ctx);
     await second();
-    const m = await ctx.signup();
+    const m = await ctx.newMember();
     const { thread } = await ctx.newThread(m);
     const s = await connect(url);
     await subscribe(s, [`thread:${thread.id}`]);

@@ -7,7 +7,7 @@ const ctx = useApp();
 describe('event order is commit order', () => {
   it('many concurrent writers, each pausing inside its transaction: every event arrives once, ids strictly increasing, live and replayed', async () => {
     const url = await listenOnce(ctx);
-    const members = await Promise.all(Array.from({ length: 12 }, () => ctx.signup()));
+    const members = await Promise.all(Array.from({ length: 12 }, () => ctx.newMember()));
     // One thread per writer: replies to one thread queue on its row lock, so writers to
     // different threads are what can commit out of id order.
     const threads = [];

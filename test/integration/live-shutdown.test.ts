@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,7 +11,10 @@ import { createTestDatabase, type TestDatabase } from '../helpers/test-db';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'haven-live-restart-'));
 let scratch: TestDatabase | undefined;
+// The server this test runs, closed even when an assertion failed halfway.
+let running: FastifyInstance | undefined;
 afterAll(async () => {
+  await running?.close().catch(() => {});
   fs.rmSync(dir, { recursive: true, force: true });
   await scratch?.drop();
 });
@@ -25,6 +29,7 @@ describe('graceful shutdown and restart', () => {
     });
     const start = async () => {
       const app = await startServer(config);
+      running = app;
       const { port } = app.server.address() as { port: number };
       return { app, http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}/api/live` };
     };

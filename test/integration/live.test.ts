@@ -20,7 +20,7 @@ describe('the upgrade', () => {
 
   it('caps the sockets of one account', async () => {
     const url = await listenOnce(ctx);
-    const m = await ctx.signup();
+    const m = await ctx.newMember();
     const open = [];
     for (let i = 0; i < 10; i++) open.push(await connect(url, { cookie: m.cookie }));
     await expect(connect(url, { cookie: m.cookie })).rejects.toMatchObject({ statusCode: 429 });
@@ -31,7 +31,7 @@ describe('the upgrade', () => {
 describe('delivery and authorization', () => {
   it('pushes a reply to a visitor watching the thread, and notifies the parent’s author on their own topic', async () => {
     const url = await listenOnce(ctx);
-    const [a, b] = [await ctx.signup(), await ctx.signup()];
+    const [a, b] = [await ctx.newMember(), await ctx.newMember()];
     const { thread, post } = await ctx.newThread(a, { contentWarnings: ['grief'] });
     const visitor = await connect(url);
     await subscribe(visitor, [`thread:${thread.id}`]);
@@ -50,7 +50,7 @@ describe('delivery and authorization', () => {
 
   it('refuses mod and user: topics to those who may not join them, with an error frame, and stays open', async () => {
     const url = await listenOnce(ctx);
-    const [a, b] = [await ctx.signup(), await ctx.signup()];
+    const [a, b] = [await ctx.newMember(), await ctx.newMember()];
     const visitor = await connect(url);
     visitor.send({ type: 'subscribe', topics: ['mod'] });
     expect(await visitor.next((m) => m.type === 'error')).toMatchObject({ code: 'forbidden' });
@@ -73,7 +73,7 @@ describe('delivery and authorization', () => {
 
   it('joins moderators to mod automatically', async () => {
     const url = await listenOnce(ctx);
-    const mod = await ctx.member('moderator');
+    const mod = await ctx.newMember('moderator');
     const socket = await connect(url, { cookie: mod.cookie });
     await subscribe(socket, ['mod']);
     expect(socket.messages.filter((m) => m.type === 'error')).toEqual([]);
@@ -82,8 +82,8 @@ describe('delivery and authorization', () => {
 
   it('never sends a hidden body to a non-moderator, live or replayed; the author and moderators get it', async () => {
     const url = await listenOnce(ctx);
-    const [a, b] = [await ctx.signup(), await ctx.signup()];
-    const mod = await ctx.member('moderator');
+    const [a, b] = [await ctx.newMember(), await ctx.newMember()];
+    const mod = await ctx.newMember('moderator');
     const { thread } = await ctx.newThread(a);
     const p = await ctx.reply(b, thread.id, { body: 'a secret detail' });
     await ctx.db.updateTable('posts').set({ hidden_by: 'moderator', hidden_reason: 'triggering' }).where('id', '=', p.id).execute();
@@ -110,7 +110,7 @@ describe('delivery and authorization', () => {
 
   it('an anonymous post’s events hold no link to the account', async () => {
     const url = await listenOnce(ctx);
-    const [a, b] = [await ctx.signup(), await ctx.signup()];
+    const [a, b] = [await ctx.newMember(), await ctx.newMember()];
     const { thread, post } = await ctx.newThread(a);
     const watcher = await connect(url, { cookie: a.cookie });
     await subscribe(watcher, [`thread:${thread.id}`]);
@@ -171,7 +171,7 @@ describe('robustness', () => {
 
   it('cuts off a stalled reader while other clients keep receiving', async () => {
     const url = await listenOnce(ctx);
-    const m = await ctx.signup();
+    const m = await ctx.newMember();
     const { thread } = await ctx.newThread(m);
     const topic = `thread:${thread.id}`;
     const stalled = await connect(url);
@@ -204,7 +204,7 @@ describe('robustness', () => {
 describe('reconnecting with since', () => {
   it('gets the K missed events in order, none twice, then live ones', async () => {
     const url = await listenOnce(ctx);
-    const m = await ctx.signup();
+    const m = await ctx.newMember();
     const { thread } = await ctx.newThread(m);
     const topic = `thread:${thread.id}`;
     const first = await connect(url);
@@ -232,7 +232,7 @@ describe('reconnecting with since', () => {
 
   it('asks for a resync when the backlog no longer reaches back', async () => {
     const url = await listenOnce(ctx);
-    const m = await ctx.signup();
+    const m = await ctx.newMember();
     const { thread } = await ctx.newThread(m);
     await ctx.reply(m, thread.id);
     await sql`update event_streams set trimmed_through = last_seq where stream = 'public'`.execute(ctx.db);
@@ -300,7 +300,7 @@ describe('reconnecting with since', () => {
 describe('access changes', () => {
   it('logout closes that member’s sockets with 1008', async () => {
     const url = await listenOnce(ctx);
-    const m = await ctx.signup();
+    const m = await ctx.newMember();
     const s = await connect(url, { cookie: m.cookie });
     await ctx.request('POST', '/api/auth/logout', { as: m });
     expect((await s.closed).code).toBe(1008);
@@ -308,8 +308,8 @@ describe('access changes', () => {
 
   it('a role change updates open sockets at once', async () => {
     const url = await listenOnce(ctx);
-    const admin = await ctx.member('admin');
-    const m = await ctx.signup();
+    const admin = await ctx.newMember('admin');
+    const m = await ctx.newMember();
     const s = await connect(url, { cookie: m.cookie });
     await ctx.request('PUT', `/api/admin/users/${m.pseudonym}/role`, { as: admin, body: { role: 'moderator' } });
     expect(await s.next((x) => x.type === 'access')).toMatchObject({ role: 'moderator' });

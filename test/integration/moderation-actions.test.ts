@@ -7,8 +7,8 @@ const ctx = useApp();
 describe('hiding', () => {
   it('a hidden post’s body reaches no non-moderator: thread read, search, live; the author and moderators get it', async () => {
     const url = await listenOnce(ctx);
-    const [author, reader] = [await ctx.signup(), await ctx.signup()];
-    const mod = await ctx.member('moderator');
+    const [author, reader] = [await ctx.newMember(), await ctx.newMember()];
+    const mod = await ctx.newMember('moderator');
     const { thread } = await ctx.newThread(author);
     const post = await ctx.reply(author, thread.id, { body: 'a graphic unicornword description' });
     const topic = `thread:${thread.id}`;
@@ -49,8 +49,8 @@ describe('hiding', () => {
 
   it('warnings changed by a moderator reach thread readers as post.updated with the new labels', async () => {
     const url = await listenOnce(ctx);
-    const author = await ctx.signup();
-    const mod = await ctx.member('moderator');
+    const author = await ctx.newMember();
+    const mod = await ctx.newMember('moderator');
     const { thread, post } = await ctx.newThread(author);
     const s = await connect(url);
     await subscribe(s, [`thread:${thread.id}`]);
@@ -65,8 +65,8 @@ describe('hiding', () => {
   });
 
   it('logs a moderator’s deletion and tells the author', async () => {
-    const author = await ctx.signup();
-    const mod = await ctx.member('moderator');
+    const author = await ctx.newMember();
+    const mod = await ctx.newMember('moderator');
     const { thread } = await ctx.newThread(author);
     const p = await ctx.reply(author, thread.id);
     await ctx.request('DELETE', `/api/posts/${p.id}`, { as: mod });
@@ -79,9 +79,9 @@ describe('hiding', () => {
 describe('suspending the author of an anonymous post', () => {
   it('suspends the account, and no response or event gives it away', async () => {
     const url = await listenOnce(ctx);
-    const author = await ctx.signup();
-    const mod = await ctx.member('moderator');
-    const starter = await ctx.signup();
+    const author = await ctx.newMember();
+    const mod = await ctx.newMember('moderator');
+    const starter = await ctx.newMember();
     const { thread } = await ctx.newThread(starter);
     const seen: string[] = [];
     const modSock = await connect(url, { cookie: mod.cookie });
@@ -115,13 +115,13 @@ describe('suspending the author of an anonymous post', () => {
   });
 
   it('refuses to suspend a moderator through their named post, and answers a post with no author left like any other', async () => {
-    const mod = await ctx.member('moderator');
-    const other = await ctx.member('moderator');
+    const mod = await ctx.newMember('moderator');
+    const other = await ctx.newMember('moderator');
     const { post } = await ctx.newThread(other);
     const body = { until: new Date(Date.now() + 86_400_000).toISOString(), reason: 'x' };
     expect((await ctx.request('POST', `/api/mod/posts/${post.id}/suspend-author`, { as: mod, body })).status).toBe(403);
     expect((await ctx.request('POST', `/api/mod/posts/${post.id}/suspend-author`, { as: mod, body: { ...body, until: '2001-01-01T00:00:00Z' } })).status).toBe(400);
-    const gone = await ctx.signup();
+    const gone = await ctx.newMember();
     const p = await ctx.newThread(gone);
     await ctx.request('DELETE', '/api/me', { as: gone, body: { password: gone.password, erasePosts: false } });
     const res = await ctx.request('POST', `/api/mod/posts/${p.post.id}/suspend-author`, { as: mod, body });
@@ -142,7 +142,7 @@ describe('crisis awareness', () => {
 
   it('a matching post is posted, returns resources, and reaches the moderators’ socket within a second', async () => {
     const { mod, socket: modSock } = await moderatorSocket(ctx);
-    const m = await ctx.signup();
+    const m = await ctx.newMember();
     const { thread } = await ctx.newThread(m);
     const started = Date.now();
     const res = await ctx.request('POST', `/api/threads/${thread.id}/posts`, { as: m, body: { body: 'Honestly I want to die tonight.' } });
@@ -170,7 +170,7 @@ describe('crisis awareness', () => {
 
   it('sends a flag on a warned post to moderators with its warnings and no excerpt', async () => {
     const { socket: modSock } = await moderatorSocket(ctx);
-    const m = await ctx.signup();
+    const m = await ctx.newMember();
     const { thread } = await ctx.newThread(m);
     const p = await ctx.reply(m, thread.id, { body: 'graphic self harm detail', contentWarnings: ['self-harm'] });
     const e = await modSock.next((x) => x.type === 'event' && x.event === 'flag.created' && x.data.flag.postId === p.id);

@@ -9,10 +9,10 @@ async function flag(as: Member, postId: string, reason = 'triggering', note?: st
 
 describe('flags and auto-hide', () => {
   it('hides a post at exactly N distinct open flags, by the community; duplicates and crisis flags do not count', async () => {
-    const author = await ctx.signup();
+    const author = await ctx.newMember();
     const { thread } = await ctx.newThread(author);
     const post = await ctx.reply(author, thread.id, { body: 'something hard to read' });
-    const [f1, f2, f3, f4] = [await ctx.signup(), await ctx.signup(), await ctx.signup(), await ctx.signup()];
+    const [f1, f2, f3, f4] = [await ctx.newMember(), await ctx.newMember(), await ctx.newMember(), await ctx.newMember()];
     expect((await flag(f1, post.id)).status).toBe(201);
     const dup = await flag(f1, post.id, 'spam');
     expect(dup.status).toBe(409);
@@ -34,12 +34,12 @@ describe('flags and auto-hide', () => {
   });
 
   it('restore unhides; dismissing all flags of a community-hidden post unhides too', async () => {
-    const mod = await ctx.member('moderator');
-    const author = await ctx.signup();
+    const mod = await ctx.newMember('moderator');
+    const author = await ctx.newMember();
     const { thread } = await ctx.newThread(author);
     const hideByFlags = async (body: string) => {
       const p = await ctx.reply(author, thread.id, { body });
-      for (let i = 0; i < 3; i++) await flag(await ctx.signup(), p.id);
+      for (let i = 0; i < 3; i++) await flag(await ctx.newMember(), p.id);
       expect((await ctx.readAll(thread.id)).find((x) => x.id === p.id).hidden).toMatchObject({ by: 'community' });
       return p;
     };
@@ -67,11 +67,11 @@ describe('flags and auto-hide', () => {
   });
 
   it('refuses flags on one’s own post (403), on a missing post (404), from suspended members (403) and visitors (401)', async () => {
-    const a = await ctx.signup();
+    const a = await ctx.newMember();
     const { post } = await ctx.newThread(a);
     expect((await flag(a, post.id)).status).toBe(403);
     expect((await flag(a, '999999')).status).toBe(404);
-    const s = await ctx.signup();
+    const s = await ctx.newMember();
     await ctx.db.updateTable('users').set({ suspended_until: new Date(Date.now() + 3_600_000) }).where('id', '=', s.id).execute();
     expect((await flag(s, post.id)).body.error.code).toBe('suspended');
     expect((await ctx.request('POST', `/api/posts/${post.id}/flags`, { body: { reason: 'spam' } })).status).toBe(401);
@@ -79,12 +79,12 @@ describe('flags and auto-hide', () => {
   });
 
   it('lets a new account flag at most 10 posts a day', async () => {
-    const author = await ctx.signup();
+    const author = await ctx.newMember();
     const { thread } = await ctx.newThread(author);
     const posts: Array<{ id: string }> = [];
     for (let i = 0; i < 11; i++) posts.push(await ctx.reply(author, thread.id, { body: `post to flag ${i}` }));
     // rateLimitFactor is raised for this file, so the cap is 10 × factor; use a fresh context value.
-    const reporter = await ctx.signup();
+    const reporter = await ctx.newMember();
     const cap = Math.round(10 * ctx.config.rateLimitFactor);
     expect(cap).toBeGreaterThanOrEqual(10);
     await ctx.db.insertInto('flags').values(Array.from({ length: cap }, (_, i) => ({ post_id: posts[i % 11]!.id, reporter_id: reporter.id, reason: 'spam' as const, status: 'resolved' as const }))).execute();
@@ -98,13 +98,13 @@ describe('flags and auto-hide', () => {
 
 describe('the queue', () => {
   it('groups flags per post, crisis first, then oldest, in pages', async () => {
-    const mod = await ctx.member('moderator');
-    const author = await ctx.signup();
+    const mod = await ctx.newMember('moderator');
+    const author = await ctx.newMember();
     const { thread } = await ctx.newThread(author);
     const older = await ctx.reply(author, thread.id, { body: 'older flagged' });
     const newer = await ctx.reply(author, thread.id, { body: 'newer flagged' });
-    await flag(await ctx.signup(), older.id, 'spam');
-    await flag(await ctx.signup(), newer.id, 'crisis');
+    await flag(await ctx.newMember(), older.id, 'spam');
+    await flag(await ctx.newMember(), newer.id, 'crisis');
     const all = [];
     let cursor = null;
     do {

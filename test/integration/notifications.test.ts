@@ -5,7 +5,7 @@ const ctx = useApp();
 
 describe('notifications', () => {
   it('a reply notifies the parent’s author; list, unread count and mark-read work', async () => {
-    const [a, b] = [await ctx.signup(), await ctx.signup()];
+    const [a, b] = [await ctx.newMember(), await ctx.newMember()];
     const { thread, post } = await ctx.newThread(a, { title: 'Week two' });
     const r1 = await ctx.reply(b, thread.id, { parentId: post.id, body: 'You have got this.' });
     await ctx.reply(b, thread.id, { parentId: post.id, body: 'Second note.' });
@@ -32,7 +32,7 @@ describe('notifications', () => {
   });
 
   it('carries warning labels and no excerpt for a post with content warnings', async () => {
-    const [a, b] = [await ctx.signup(), await ctx.signup()];
+    const [a, b] = [await ctx.newMember(), await ctx.newMember()];
     const { thread } = await ctx.newThread(a);
     await ctx.reply(b, thread.id, { body: 'I relapsed last night and used again.', contentWarnings: ['relapse', 'substance-use'] });
     const [n] = (await ctx.request('GET', '/api/notifications', { as: a })).body.notifications;
@@ -42,7 +42,7 @@ describe('notifications', () => {
   });
 
   it('a muted member’s named reply sends none; an anonymous reply still does, naming only the alias', async () => {
-    const [a, b] = [await ctx.signup(), await ctx.signup()];
+    const [a, b] = [await ctx.newMember(), await ctx.newMember()];
     await ctx.request('POST', `/api/users/${b.pseudonym}/mute`, { as: a });
     const { thread } = await ctx.newThread(a);
     await ctx.reply(b, thread.id, { body: 'named reply' });
@@ -55,7 +55,7 @@ describe('notifications', () => {
   });
 
   it('shows no excerpt once the reply is deleted', async () => {
-    const [a, b] = [await ctx.signup(), await ctx.signup()];
+    const [a, b] = [await ctx.newMember(), await ctx.newMember()];
     const { thread } = await ctx.newThread(a);
     const r = await ctx.reply(b, thread.id, { body: 'words I take back' });
     await ctx.request('DELETE', `/api/posts/${r.id}`, { as: b });
@@ -66,7 +66,7 @@ describe('notifications', () => {
 
   it('needs a session and valid input', async () => {
     expect((await ctx.request('GET', '/api/notifications')).status).toBe(401);
-    const a = await ctx.signup();
+    const a = await ctx.newMember();
     for (const body of [{}, { ids: [] }, { all: false }, { ids: ['x'] }, { ids: ['1'], all: true }]) {
       expect((await ctx.request('POST', '/api/notifications/read', { as: a, body })).status, JSON.stringify(body)).toBe(400);
     }

@@ -5,7 +5,7 @@ const ctx = useApp();
 
 describe('privacy: no raw IP, session token or password is kept', () => {
   it('after every account route has run, no table and no log line holds one', async () => {
-    const m = await ctx.signup();
+    const m = await ctx.newMember();
     await ctx.request('POST', '/api/auth/login', { body: { pseudonym: m.pseudonym, password: m.password } });
     await ctx.request('POST', '/api/auth/login', { body: { pseudonym: m.pseudonym, password: 'a wrong password' } });
     await ctx.request('PUT', '/api/me/preferences', { as: m, body: { showRecoveryDays: true, recoveryStartDate: '2026-01-01' } });
@@ -13,7 +13,7 @@ describe('privacy: no raw IP, session token or password is kept', () => {
     const recovered = await ctx.request('POST', '/api/auth/recover', { body: { pseudonym: m.pseudonym, recoveryCode: m.recoveryCode, newPassword: 'my recovered password' } });
     expect(recovered.status).toBe(200);
     await ctx.request('POST', '/api/auth/logout', { as: { cookie: `sid=${recovered.cookies[0]!.value}` } });
-    const gone = await ctx.signup();
+    const gone = await ctx.newMember();
     await ctx.request('DELETE', '/api/me', { as: gone, body: { password: gone.password, erasePosts: true } });
     await ctx.request('GET', '/api/nothing?q=my+secret+search');
 

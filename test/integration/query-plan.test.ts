@@ -19,7 +19,7 @@ function nodes(plan: PlanNode): PlanNode[] {
 
 describe('reading page k of a big thread', () => {
   it('is an index range scan with a LIMIT: no sequential scan of posts, no sort', async () => {
-    const m = await ctx.signup();
+    const m = await ctx.newMember();
     const { thread, post: root } = await ctx.newThread(m);
     const rootRow = await ctx.db.selectFrom('posts').select(['path']).where('id', '=', root.id).executeTakeFirstOrThrow();
     // 20,000 replies: most flat, every tenth one nested under the one before it.

@@ -19,7 +19,7 @@ function preorder(parents: number[]): number[] {
 
 describe('thread pages', () => {
   it('read page by page, random reply trees come back as exact depth-first pre-order', async () => {
-    const member = await ctx.signup();
+    const member = await ctx.newMember();
     // parents[i] is the index of the post that post i+1 replies to (0 is the opening post).
     const tree = fc
       .array(fc.nat(), { minLength: 0, maxLength: 40 })
