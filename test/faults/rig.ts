@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { expect } from 'vitest';
 import WebSocket from 'ws';
 import { connectPostgres, type Database } from '../../server/db/database';
 import { migrateToLatest } from '../../server/db/migrate';
@@ -8,6 +9,7 @@ import { memberRows, ORIGIN, type Member } from '../helpers/context';
 import { freePort } from '../helpers/net';
 import { startOwnCluster, type OwnCluster } from '../helpers/own-cluster';
 import { until } from '../helpers/wait';
+import { report } from './report';
 
 /**
  * A fault rig: a PostgreSQL cluster of its own, Haven server processes on it (real ones,
@@ -182,6 +184,14 @@ export class Rig {
     return { acknowledged: ids.length, lost, duplicated, events: expected.length, streams };
   }
 
+  /** Stops the writers, checks what the database holds, and records the scenario's figures. */
+  async finish(scenario: string, recoveriesMs: number[], failures: Failure[] = this.failures) {
+    await this.stopWriting();
+    const result = await this.verify();
+    report(scenario, result, failures, recoveriesMs);
+    return result;
+  }
+
   async tearDown() {
     this.#stop = true;
     for (const r of this.readers) r.close();
@@ -262,3 +272,16 @@ export async function readiness(app: AppProcess): Promise<number | null> {
   }
 }
 
+
+/**
+ * The promise under any fault: no acknowledged reply lost or stored twice, every reader's
+ * events complete, once each and in order, no answer but 503 (or a cut connection), and
+ * every failed request over within its bound.
+ */
+export function expectIntact(rig: Rig, result: Awaited<ReturnType<Rig['verify']>>, boundMs?: number) {
+  expect(rig.unexpected).toEqual([]);
+  expect(result.lost).toBe(0);
+  expect(result.duplicated).toBe(0);
+  for (const s of result.streams) expect(s).toEqual({ missing: 0, twice: 0, disorder: 0, resyncs: 0 });
+  if (boundMs !== undefined) for (const f of rig.failures) expect(f.ms).toBeLessThan(boundMs);
+}
