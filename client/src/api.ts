@@ -1,14 +1,34 @@
 import type { User } from '../../server/contract/accounts';
 import type { ErrorBody } from '../../server/contract/common';
-import type { Post, Thread } from '../../server/contract/forum';
-import type { CrisisConfig } from '../../server/contract/moderation';
+import type { ContentWarning, WarningPreference } from '../../server/contract/content-warnings';
+import type { CrisisResource, Post, Thread } from '../../server/contract/forum';
+import type { CrisisConfig, FlagReason } from '../../server/contract/moderation';
+import type { Notification } from '../../server/contract/notifications';
 
 /** The one typed client of the Haven API; shapes come from the shared zod contract. */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: Array<{ path: string; message: string }> = [],
+  ) {
     super(message);
   }
+
+  /** What to tell the member: the first field and its rule, in words, when the server named one. */
+  get said(): string {
+    const first = this.details[0];
+    if (!first) return this.message;
+    // "body.newPassword" → "New password"
+    const name = first.path.split('.').slice(1).filter((p) => !/^\d+$/.test(p)).pop();
+    const field = name ? name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase() : 'this';
+    return `${field.charAt(0).toUpperCase()}${field.slice(1)} ${first.message}.`;
+  }
 }
+
+/** The message of any failure, for a member's eyes. */
+export const saidOf = (err: unknown, fallback: string) => (err instanceof ApiError ? err.said : fallback);
 
 async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
   const res = await fetch(url, {
@@ -21,7 +41,7 @@ async function call<T>(method: string, url: string, body?: unknown): Promise<T> 
   const data = (await res.json().catch(() => null)) as unknown;
   if (!res.ok) {
     const error = (data as ErrorBody | null)?.error;
-    throw new ApiError(res.status, error?.code ?? 'internal', error?.message ?? 'Something went wrong.');
+    throw new ApiError(res.status, error?.code ?? 'internal', error?.message ?? 'Something went wrong.', error?.details ?? []);
   }
   return data as T;
 }
@@ -45,8 +65,27 @@ export const api = {
     call<{ threads: Thread[]; nextCursor: string | null }>('GET', `/api/communities/${encodeURIComponent(slug)}/threads${cursor ? `?cursor=${cursor}` : ''}`),
   thread: (id: string, cursor?: string) =>
     call<{ thread: Thread; posts: Post[]; nextCursor: string | null }>('GET', `/api/threads/${id}?limit=100${cursor ? `&cursor=${cursor}` : ''}`),
-  reply: (threadId: string, body: string, parentId?: string, anonymous = false) =>
-    call<{ post: Post; crisisResources?: CrisisConfig['resources'] }>('POST', `/api/threads/${threadId}/posts`, { body, anonymous, ...(parentId ? { parentId } : {}) }),
+  reply: (threadId: string, input: { body: string; parentId?: string; contentWarnings?: ContentWarning[]; anonymous?: boolean }) =>
+    call<{ post: Post; crisisResources?: CrisisResource[] }>('POST', `/api/threads/${threadId}/posts`, input),
+  newThread: (slug: string, input: { title: string; body: string; contentWarnings: ContentWarning[]; anonymous: boolean }) =>
+    call<{ thread: Thread; post: Post; crisisResources?: CrisisResource[] }>('POST', `/api/communities/${encodeURIComponent(slug)}/threads`, input),
+  source: (postId: string) => call<{ body: string; contentWarnings: ContentWarning[] }>('GET', `/api/posts/${postId}/source`),
+  edit: (postId: string, input: { body: string; contentWarnings: ContentWarning[] }) => call<{ post: Post }>('PATCH', `/api/posts/${postId}`, input),
+  remove: (postId: string) => call<void>('DELETE', `/api/posts/${postId}`),
+  anonymize: (postId: string) => call<{ post: Post }>('POST', `/api/posts/${postId}/anonymize`),
+  mute: (pseudonym: string, on: boolean) => call<void>(on ? 'POST' : 'DELETE', `/api/users/${encodeURIComponent(pseudonym)}/mute`),
+  preferences: (input: { contentWarnings?: Partial<Record<ContentWarning, WarningPreference>>; recoveryStartDate?: string | null; showRecoveryDays?: boolean }) =>
+    call<{ user: User }>('PUT', '/api/me/preferences', input),
+  changePassword: (currentPassword: string, newPassword: string) => call<void>('POST', '/api/me/password', { currentPassword, newPassword }),
+  logoutEverywhere: () => call<void>('POST', '/api/auth/logout-all'),
+  deleteAccount: (password: string, erasePosts: boolean) => call<void>('DELETE', '/api/me', { password, erasePosts }),
+  preview: (body: string) => call<{ html: string }>('POST', '/api/preview', { body }),
+  flag: (postId: string, reason: FlagReason, note?: string) => call<unknown>('POST', `/api/posts/${postId}/flags`, { reason, ...(note ? { note } : {}) }),
+  recover: (pseudonym: string, recoveryCode: string, newPassword: string) =>
+    call<{ user: User; recoveryCode: string }>('POST', '/api/auth/recover', { pseudonym, recoveryCode, newPassword }),
+  notifications: (cursor?: string) =>
+    call<{ notifications: Notification[]; nextCursor: string | null }>('GET', `/api/notifications${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`),
+  markAllRead: () => call<void>('POST', '/api/notifications/read', { all: true }),
   guidelines: () => call<{ html: string }>('GET', '/api/guidelines'),
   crisis: () => call<CrisisConfig>('GET', '/api/support/crisis'),
 };

@@ -1,45 +1,71 @@
-import { useEffect } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api } from './api';
+import { quickExit } from './quick-exit';
 import { navigate, onLinkClick, path } from './router';
-import { loadMe, me } from './session';
-import { CommunityView, Guidelines, Home, Login } from './views/pages';
+import { loadMe, me, unread } from './session';
+import { HelpDialog } from './views/help';
+import { Inbox } from './views/inbox';
+import { NewThread } from './views/new-thread';
+import { CommunityView, Guidelines, Home, Login, NotFound } from './views/pages';
+import { Recover } from './views/recover';
+import { Settings } from './views/settings';
 import { ThreadView } from './views/thread-view';
 
 function Route() {
   const p = path.value;
   const thread = /^\/t\/(\d+)$/.exec(p);
   if (thread) return <ThreadView id={thread[1]!} />;
+  const newThread = /^\/c\/([a-z0-9-]+)\/new$/.exec(p);
+  if (newThread) return <NewThread slug={newThread[1]!} />;
   const community = /^\/c\/([a-z0-9-]+)$/.exec(p);
   if (community) return <CommunityView slug={community[1]!} />;
   if (p === '/login') return <Login />;
+  if (p === '/recover') return <Recover />;
+  if (p === '/inbox') return <Inbox />;
+  if (p === '/settings') return <Settings />;
   if (p === '/guidelines') return <Guidelines />;
-  return <Home />;
+  if (p === '/') return <Home />;
+  return <NotFound />;
+}
+
+function Header() {
+  const [help, setHelp] = useState(false);
+  const logout = async () => {
+    await api.logout();
+    await loadMe();
+    navigate('/');
+  };
+  return (
+    <header class="top">
+      <a href="/" class="brand">Haven</a>
+      <nav aria-label="Haven">
+        <button type="button" class="help" onClick={() => setHelp(true)}>I need help</button>
+        <button type="button" class="exit" onClick={quickExit} title="Leaves Haven at once (or press Escape twice)">Quick exit</button>
+        {me.value ? (
+          <>
+            <a href="/inbox" class="inbox" aria-label={`Notifications, ${unread.value} unread`}>
+              Notifications{unread.value > 0 && <span class="count" aria-hidden="true">{unread.value}</span>}
+            </a>
+            <a href="/settings" class="who" data-testid="me" aria-label={`Settings (${me.value.pseudonym})`}>{me.value.pseudonym}</a>
+            <button type="button" onClick={logout}>Log out</button>
+          </>
+        ) : (
+          me.value === null && <a href="/login">Log in or join</a>
+        )}
+      </nav>
+      {help && <HelpDialog onClose={() => setHelp(false)} />}
+      <p class="sr-only" aria-live="polite">{unread.value > 0 ? `${unread.value} unread notifications` : ''}</p>
+    </header>
+  );
 }
 
 export function App() {
   useEffect(() => void loadMe(), []);
-  const logout = async () => {
-    await api.logout();
-    me.value = null;
-    navigate('/');
-  };
   return (
     <div onClick={onLinkClick}>
-      <header class="top">
-        <a href="/" class="brand">Haven</a>
-        <nav>
-          <a href="/guidelines">Guidelines</a>
-          {me.value ? (
-            <>
-              <span data-testid="me">{me.value.pseudonym}</span>
-              <button type="button" onClick={logout}>Log out</button>
-            </>
-          ) : (
-            <a href="/login">Log in or join</a>
-          )}
-        </nav>
-      </header>
-      <main>
+      <a href="#main" class="skip">Skip to content</a>
+      <Header />
+      <main id="main">
         <Route />
       </main>
     </div>

@@ -1,5 +1,9 @@
 import { render } from 'preact';
 import { App } from './app';
+import { finishQuickExit, listenForEscape } from './quick-exit';
 import './styles.css';
 
-render(<App />, document.getElementById('app')!);
+if (!finishQuickExit()) {
+  listenForEscape();
+  render(<App />, document.getElementById('app')!);
+}

@@ -100,11 +100,17 @@ export const editPostBody = z
   .strictObject({ body: body.optional(), contentWarnings: warningsInput.optional() })
   .refine((v) => v.body !== undefined || v.contentWarnings !== undefined, 'give a body or contentWarnings');
 export const postResponse = z.object({ post });
+/** GET /api/posts/:id/source: what the author wrote, to edit it (the author only). */
+export const postSourceResponse = z.object({ body: z.string(), contentWarnings });
 
 export const searchQuery = pageQuery.extend({ q: memberText().pipe(z.string().trim().min(1).max(200)) });
 export const searchResponse = z.object({ posts: z.array(post), nextCursor: z.string().nullable() });
 
 export const guidelinesResponse = z.object({ html: z.string() });
+
+/** A draft rendered as it would be stored; sent only when the member asks for a preview. */
+export const previewBody = z.strictObject({ body: body.pipe(z.string().max(MAX_BODY_CHARS, `must be at most ${MAX_BODY_CHARS} characters`)) });
+export const previewResponse = z.object({ html: z.string() });
 
 export const idempotencyKey = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII');
 export type CrisisResource = z.infer<typeof crisisResource>;

@@ -6,6 +6,7 @@ import { crisisResource, post } from './forum';
 /** API.md "Moderation" and the crisis parts. */
 export const FLAG_REASONS = ['triggering', 'harassment', 'spam', 'crisis', 'other'] as const;
 export const flagReason = z.enum(FLAG_REASONS);
+export type FlagReason = (typeof FLAG_REASONS)[number];
 
 const shortText = (max: number) => memberText().pipe(z.string().trim().min(1, 'must not be empty').max(max));
 

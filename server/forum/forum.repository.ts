@@ -208,6 +208,11 @@ export async function recentDuplicate(db: Exec, authorId: string, bodyMd: string
   return (await q.limit(1).executeTakeFirst()) !== undefined;
 }
 
+/** What its author wrote, for editing. */
+export function postSource(db: Exec, id: string) {
+  return db.selectFrom('posts').select(['author_id', 'body_md', 'content_warnings', 'deleted_at']).where('id', '=', id).executeTakeFirst();
+}
+
 export function postForUpdate(db: Exec, id: string) {
   return db
     .selectFrom('posts')

@@ -10,6 +10,7 @@ import type { Post } from '../contract/forum';
 import * as c from '../contract/forum';
 import { accountRateLimit, postingRateLimit } from '../http/rate-limits';
 import type { ForumService } from './forum.service';
+import { renderMarkdown } from './markdown';
 import type { Guidelines } from './guidelines';
 
 export interface ForumRoutesOptions {
@@ -90,6 +91,10 @@ export default async function forumRoutes(fastify: FastifyInstance, opts: ForumR
     schema: { params: c.idParams, body: c.editPostBody, response: { 200: c.postResponse } },
   }, async (request) => ({ post: await forum.editPost(await requireActiveMember(request), request.params.id, request.body) }));
 
+  app.get('/api/posts/:id/source', {
+    schema: { params: c.idParams, response: { 200: c.postSourceResponse } },
+  }, async (request) => forum.postSource(await requireMember(request), request.params.id));
+
   app.post('/api/posts/:id/anonymize', {
     config: limit('anonymize'),
     schema: { params: c.idParams, response: { 200: c.postResponse } },
@@ -99,6 +104,15 @@ export default async function forumRoutes(fastify: FastifyInstance, opts: ForumR
     // Suspended members may still delete their own words: removing is never blocked.
     await forum.deletePost(await requireMember(request), request.params.id);
     return reply.code(204).send();
+  });
+
+  // A POST although it changes nothing: a draft must never travel in a URL (URLs are logged).
+  app.post('/api/preview', {
+    config: limit('preview'),
+    schema: { body: c.previewBody, response: { 200: c.previewResponse } },
+  }, async (request) => {
+    await requireMember(request);
+    return { html: renderMarkdown(request.body.body) };
   });
 
   app.get('/api/search', {

@@ -1,3 +1,4 @@
+import type { ContentWarning } from '../contract/content-warnings';
 import { createHash } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { findUserByPseudonym } from '../accounts/accounts.repository';
@@ -265,6 +266,14 @@ export function createForumService(deps: ForumDeps) {
     return postView(db, postId, viewer);
   }
 
+  /** The markdown of one's own post, to edit it (readers only ever get the rendered HTML). */
+  async function postSource(viewer: Viewer, postId: string) {
+    const post = await repo.postSource(db, postId);
+    if (!post || post.deleted_at) throw notFound('That post');
+    if (post.author_id !== viewer.id) throw forbidden('Only the author can change this post.');
+    return { body: post.body_md, contentWarnings: post.content_warnings as ContentWarning[] };
+  }
+
   async function anonymizePost(viewer: Viewer, postId: string) {
     await writeAs(viewer, 'active', async (trx) => {
       const post = await ownPost(trx, postId, viewer, false);
@@ -359,6 +368,7 @@ export function createForumService(deps: ForumDeps) {
     readThreadAsVisitor,
     createPost,
     editPost,
+    postSource,
     anonymizePost,
     deletePost,
     search,

@@ -34,6 +34,8 @@ const LIMITS = {
   admin: { max: 30, timeWindow: 10 * 60_000 },
   // Costly reads.
   search: { max: 30, timeWindow: 60_000 },
+  /** Rendering a draft on request ("Preview"). */
+  preview: { max: 60, timeWindow: 10 * 60_000 },
   export: { max: 5, timeWindow: 60 * 60_000 },
   modReads: { max: 300, timeWindow: 10 * 60_000 },
   /** WebSocket upgrades (reconnect storms); open sockets are capped separately. */

@@ -60,7 +60,11 @@ describe.skipIf(!browserAvailable())('the thread page in Chromium', () => {
     const context = await browser.newContext({ bypassCSP: true });
     await context.addCookies([{ name: 'sid', value: author.cookie.slice(4), url: origin }]);
     const page = await context.newPage();
-    for (const [url, ready] of [['/', 'Communities'], [`/t/${thread.id}`, 'Checking'], ['/login', 'Pseudonym']] as const) {
+    const views = [
+      ['/', 'Communities'], [`/t/${thread.id}`, 'Checking'], ['/login', 'Pseudonym'], ['/c/introductions', 'New thread'],
+      ['/c/introductions/new', 'Post anonymously'], ['/inbox', 'Mark all read'], ['/recover', 'Recovery code'], ['/nowhere', 'This page is not here'],
+    ] as const;
+    for (const [url, ready] of views) {
       await page.goto(`${origin}${url}`);
       await page.getByText(ready).first().waitFor();
       await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
@@ -88,14 +92,18 @@ describe.skipIf(!browserAvailable())('the thread page in Chromium', () => {
     await page.goto(`${origin}/t/${thread.id}`);
     await page.getByText('Missing my mum today.').waitFor();
     expect(await page.getByText('I drank again last night.').count()).toBe(0);
-    await page.getByText('Hidden by your content settings (Relapse).').waitFor();
+    const hidden = page.getByText('1 post hidden by your settings (Relapse).');
+    await hidden.waitFor();
     // trauma: default collapse
-    expect(await page.getByText('Trauma talk here.').isVisible()).toBe(false);
-    await page.getByText('Content warning: Trauma').click();
+    expect(await page.getByText('Trauma talk here.').count()).toBe(0);
+    await page.getByRole('article').filter({ hasText: 'Content warning: Trauma' }).getByRole('button', { name: 'Show post' }).click();
     expect(await page.getByText('Trauma talk here.').isVisible()).toBe(true);
+    await page.getByRole('article').filter({ hasText: '1 post hidden by your settings' }).getByRole('button', { name: 'Show anyway' }).click();
+    expect(await page.getByText('I drank again last night.').isVisible()).toBe(true);
 
     const before = requests.length;
-    await page.locator('#reply-body').fill('I just want to die tonight');
+    await page.getByRole('button', { name: `Reply to ${author.pseudonym}` }).first().click();
+    await page.getByLabel('Your reply').fill('I just want to die tonight');
     await page.getByText('988 Suicide & Crisis Lifeline').waitFor();
     // The draft was checked in the browser: nothing was sent.
     expect(requests.slice(before).filter((r) => r.startsWith('POST'))).toEqual([]);

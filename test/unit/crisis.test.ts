@@ -23,6 +23,17 @@ describe('crisis phrase matching', () => {
     'nothing here',
   ])('does not match %j (word-bounded)', (text) => expect(matches(text)).toBe(false));
 
+  it.each([
+    'honestly i might just kms',
+    'I don’t want to be here anymore',
+    'i dont want to be here anymore',
+    'there is no reason to go on',
+    'I just want to end it all',
+    'thinking about how to unalive myself',
+  ])('the built-in list knows how people write it: %j', (text) => {
+    expect(crisisMatcher(loadCrisisConfig(undefined).phrases)(text)).toBe(true);
+  });
+
   it('loads the built-in configuration and refuses a bad file', () => {
     const config = loadCrisisConfig(undefined);
     expect(config.resources.some((r) => r.contact.includes('988'))).toBe(true);

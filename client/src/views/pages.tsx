@@ -1,16 +1,19 @@
 import { useEffect, useState } from 'preact/hooks';
+import { CONTENT_WARNING_LABELS } from '../../../server/contract/content-warnings';
 import type { Thread } from '../../../server/contract/forum';
-import { api, ApiError, type Community } from '../api';
-import { navigate } from '../router';
-import { loadMe } from '../session';
+import { api, saidOf, type Community } from '../api';
+import { live } from '../live';
+import { navigate, useView } from '../router';
+import { loadMe, me } from '../session';
 
 export function Home() {
   const [communities, setCommunities] = useState<Community[] | null>(null);
   useEffect(() => void api.communities().then((r) => setCommunities(r.communities), () => setCommunities([])), []);
+  useView(communities ? 'Communities' : null);
   if (!communities) return <p>Loading…</p>;
   return (
     <section>
-      <h2>Communities</h2>
+      <h1 tabIndex={-1}>Communities</h1>
       <ul class="list">
         {communities.map((c) => (
           <li key={c.id}>
@@ -23,22 +26,52 @@ export function Home() {
   );
 }
 
+function ThreadRow({ thread }: { thread: Thread }) {
+  const warnings = thread.contentWarnings.map((w) => CONTENT_WARNING_LABELS[w]).join(', ');
+  return (
+    <li>
+      <a href={`/t/${thread.id}`}>{thread.title}</a>
+      {warnings && <span class="warnings">Content warning: {warnings}</span>}
+      <span class="muted">
+        {thread.author.anonymous ? thread.author.alias : thread.author.pseudonym} · {thread.replyCount} {thread.replyCount === 1 ? 'reply' : 'replies'}
+      </span>
+    </li>
+  );
+}
+
 export function CommunityView({ slug }: { slug: string }) {
-  const [threads, setThreads] = useState<Thread[] | null>(null);
-  useEffect(() => void api.threads(slug).then((r) => setThreads(r.threads), () => setThreads([])), [slug]);
-  if (!threads) return <p>Loading…</p>;
+  const [community, setCommunity] = useState<Community | null | undefined>(undefined);
+  const [threads, setThreads] = useState<Thread[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    setThreads([]);
+    void api.communities().then((r) => setCommunity(r.communities.find((c) => c.slug === slug) ?? null), () => setCommunity(null));
+    void api.threads(slug).then((r) => (setThreads(r.threads), setCursor(r.nextCursor)), (err) => setError(saidOf(err, 'Could not load the threads.')));
+    // New threads arrive live, at the top.
+    return live.subscribe(`community:${slug}`, (event) => {
+      const thread = event.data.thread as Thread | undefined;
+      if (thread) setThreads((list) => [thread, ...list.filter((t) => t.id !== thread.id)]);
+    });
+  }, [slug]);
+  useView(community === undefined ? null : community ? community.name : 'Not found');
+  if (community === undefined) return <p>Loading…</p>;
+  if (community === null) return <NotFound />;
+  const more = async () => {
+    const page = await api.threads(slug, cursor!);
+    setThreads((list) => [...list, ...page.threads.filter((t) => !list.some((o) => o.id === t.id))]);
+    setCursor(page.nextCursor);
+  };
   return (
     <section>
-      <ul class="list">
-        {threads.map((t) => (
-          <li key={t.id}>
-            <a href={`/t/${t.id}`}>{t.title}</a>{' '}
-            <span class="muted">
-              {t.author.anonymous ? t.author.alias : t.author.pseudonym} · {t.replyCount} replies
-            </span>
-          </li>
-        ))}
+      <h1 tabIndex={-1}>{community.name}</h1>
+      <p>{community.description}</p>
+      {me.value ? <a class="button" href={`/c/${slug}/new`}>New thread</a> : <p><a href="/login">Log in to start a thread</a></p>}
+      {error && <p role="alert">{error}</p>}
+      <ul class="list" aria-live="polite">
+        {threads.map((t) => <ThreadRow key={t.id} thread={t} />)}
       </ul>
+      {cursor && <button type="button" onClick={more}>Load more</button>}
     </section>
   );
 }
@@ -46,48 +79,91 @@ export function CommunityView({ slug }: { slug: string }) {
 export function Guidelines() {
   const [html, setHtml] = useState<string | null>(null);
   useEffect(() => void api.guidelines().then((r) => setHtml(r.html)), []);
+  useView(html === null ? null : 'Community guidelines');
   // Rendered and sanitized on the server, like posts.
-  return html === null ? <p>Loading…</p> : <section class="body" dangerouslySetInnerHTML={{ __html: html }} />;
+  return html === null ? <p>Loading…</p> : (
+    <section>
+      <h1 tabIndex={-1}>Community guidelines</h1>
+      <div class="body" dangerouslySetInnerHTML={{ __html: html }} />
+    </section>
+  );
+}
+
+export function NotFound() {
+  useView('Not found');
+  return (
+    <section>
+      <h1 tabIndex={-1}>This page is not here</h1>
+      <p>It may have moved, or the link may be mistyped. <a href="/">Go to the communities</a>.</p>
+    </section>
+  );
+}
+
+function RecoveryCode({ code }: { code: string }) {
+  const [saved, setSaved] = useState(false);
+  const [copied, setCopied] = useState(false);
+  useView('Your recovery code');
+  return (
+    <section>
+      <h1 tabIndex={-1}>Welcome to Haven</h1>
+      <p>Your recovery code, shown only this once. Keep it somewhere safe: it is the only way back into your account if you forget your password.</p>
+      <p class="code" data-testid="recovery-code">{code}</p>
+      <button type="button" onClick={() => void navigator.clipboard?.writeText(code).then(() => setCopied(true), () => {})}>
+        {copied ? 'Copied' : 'Copy'}
+      </button>
+      <label class="check">
+        <input type="checkbox" checked={saved} onChange={(e) => setSaved((e.target as HTMLInputElement).checked)} /> I have saved it
+      </label>
+      <button type="button" disabled={!saved} onClick={() => navigate('/')}>Continue</button>
+    </section>
+  );
 }
 
 export function Login() {
   const [pseudonym, setPseudonym] = useState('');
   const [password, setPassword] = useState('');
+  const [accept, setAccept] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [code, setCode] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  useView('Log in or join');
   const act = (signup: boolean) => async (event: Event) => {
     event.preventDefault();
+    if (busy) return;
+    if (signup && !accept) return setError('To join, read and accept the community guidelines first.');
+    setBusy(true);
     try {
       if (signup) setCode((await api.signup(pseudonym, password)).recoveryCode);
       else await api.login(pseudonym, password);
       await loadMe();
       if (!signup) navigate('/');
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : 'That did not work.');
+      setError(saidOf(err, 'That did not work. Please try again.'));
+    } finally {
+      setBusy(false);
     }
   };
-  if (code) {
-    return (
-      <section>
-        <h2>Welcome to Haven</h2>
-        <p>Your recovery code, shown only this once. Keep it somewhere safe: it is the only way back into your account.</p>
-        <p class="code" data-testid="recovery-code">{code}</p>
-        <a href="/">Continue</a>
-      </section>
-    );
-  }
+  if (code) return <RecoveryCode code={code} />;
   return (
-    <form class="login" onSubmit={act(false)}>
-      <label for="pseudonym">Pseudonym</label>
-      <input id="pseudonym" autocomplete="username" value={pseudonym} onInput={(e) => setPseudonym((e.target as HTMLInputElement).value)} />
-      <label for="password">Password</label>
-      <input id="password" type="password" autocomplete="current-password" value={password} onInput={(e) => setPassword((e.target as HTMLInputElement).value)} />
-      <button type="submit">Log in</button>
-      <p>
-        New here? Joining means you accept the <a href="/guidelines">community guidelines</a>.
-      </p>
-      <button type="button" onClick={act(true)}>Join and accept the guidelines</button>
-      {error && <p role="alert">{error}</p>}
-    </form>
+    <section>
+      <h1 tabIndex={-1}>Log in or join</h1>
+      <form class="login" onSubmit={act(false)}>
+        <label for="pseudonym">Pseudonym</label>
+        <input id="pseudonym" autocomplete="username" value={pseudonym} onInput={(e) => setPseudonym((e.target as HTMLInputElement).value)} />
+        <label for="password">Password</label>
+        <input id="password" type="password" autocomplete="current-password" value={password} onInput={(e) => setPassword((e.target as HTMLInputElement).value)} />
+        <button type="submit" disabled={busy}>Log in</button>
+        <a href="/recover">Forgot password</a>
+        <p>
+          New here? Choose a pseudonym (not your real name) and a password of at least 10 characters.
+        </p>
+        <label class="check">
+          <input type="checkbox" checked={accept} onChange={(e) => setAccept((e.target as HTMLInputElement).checked)} /> I have read and accept the{' '}
+          <a href="/guidelines" target="_blank">community guidelines</a>
+        </label>
+        <button type="button" disabled={busy} onClick={act(true)}>Join</button>
+        {error && <p role="alert">{error}</p>}
+      </form>
+    </section>
   );
 }

@@ -1,3 +1,4 @@
+import { useState } from 'preact/hooks';
 import type { User } from '../../../server/contract/accounts';
 import { CONTENT_WARNING_LABELS, type ContentWarning } from '../../../server/contract/content-warnings';
 import type { Post } from '../../../server/contract/forum';
@@ -18,7 +19,14 @@ function Body({ html }: { html: string }) {
   return <div class="body" dangerouslySetInnerHTML={{ __html: html }} />;
 }
 
-export function PostView({ post, user }: { post: Post; user: User | null | undefined }) {
+/**
+ * One post as this reader may see it: deleted, hidden by moderators (with the reason; the
+ * author still sees their words), muted, or behind the reader's content-warning choice
+ * ("Show post" for collapsed, "Show anyway" for hidden). One's own posts are never hidden
+ * from oneself.
+ */
+export function PostView({ post, user, actions }: { post: Post; user: User | null | undefined; actions?: preact.ComponentChildren }) {
+  const [opened, setOpened] = useState(false);
   const author = post.author.anonymous ? post.author.alias : post.author.pseudonym;
   const days = !post.author.anonymous && post.author.recoveryDays !== undefined ? `${post.author.recoveryDays} days` : null;
   const labels = post.contentWarnings.map((w) => CONTENT_WARNING_LABELS[w]).join(', ');
@@ -28,29 +36,35 @@ export function PostView({ post, user }: { post: Post; user: User | null | undef
     content = <p class="notice" data-testid="hidden-notice">Hidden by {post.hidden.by === 'moderator' ? 'a moderator' : 'the community'}: {post.hidden.reason}</p>;
   } else if (post.muted) content = <p class="notice">You muted this member.</p>;
   else {
-    const choice = choiceFor(post.contentWarnings, user);
+    const choice = post.mine || opened ? 'show' : choiceFor(post.contentWarnings, user);
     const body = post.bodyHtml !== null ? <Body html={post.bodyHtml} /> : null;
-    if (choice === 'hide') content = <p class="notice">Hidden by your content settings ({labels}).</p>;
-    else if (choice === 'collapse') {
+    if (choice === 'hide') {
       content = (
-        <details>
-          <summary>Content warning: {labels}</summary>
-          {body}
-        </details>
+        <p class="notice">
+          1 post hidden by your settings ({labels}). <button type="button" onClick={() => setOpened(true)}>Show anyway</button>
+        </p>
+      );
+    } else if (choice === 'collapse') {
+      content = (
+        <p class="notice">
+          Content warning: {labels}. <button type="button" onClick={() => setOpened(true)}>Show post</button>
+        </p>
       );
     } else content = body;
-    if (post.hidden) content = <>{<p class="notice">Hidden from others: {post.hidden.reason}</p>}{content}</>;
+    if (post.hidden) content = <>{<p class="notice" data-testid="hidden-notice">Hidden from others by {post.hidden.by === 'moderator' ? 'a moderator' : 'the community'}: {post.hidden.reason}</p>}{content}</>;
   }
   return (
-    <article class={`post depth-${Math.min(post.depth, 8)}`} data-post-id={post.id} aria-label={`Post by ${author}`}>
+    <article id={`post-${post.id}`} class={`post depth-${Math.min(post.depth, 8)}`} data-post-id={post.id} aria-label={`Post by ${author}`}>
       <header>
         <strong>{author}</strong>
         {days && <span class="badge">{days}</span>}
         {post.mine && <span class="badge">you</span>}
         <time dateTime={post.createdAt}>{new Date(post.createdAt).toLocaleString()}</time>
+        {post.editedAt && !post.deleted && <span class="muted">edited</span>}
         {labels && <span class="warnings">{labels}</span>}
       </header>
       {content}
+      {actions}
     </article>
   );
 }

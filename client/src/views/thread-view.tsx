@@ -1,10 +1,11 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
-import { crisisMatcher } from '../../../server/contract/crisis-matcher';
+import { useEffect, useState } from 'preact/hooks';
 import type { Post, Thread } from '../../../server/contract/forum';
-import type { CrisisConfig } from '../../../server/contract/moderation';
-import { api, ApiError } from '../api';
+import { api, saidOf } from '../api';
 import { live } from '../live';
+import { path, useView } from '../router';
 import { me } from '../session';
+import { Composer, type Draft } from './composer';
+import { FlagForm } from './flag';
 import { PostView } from './post-view';
 
 /** Puts a new post right after its parent's subtree, keeping depth-first order. */
@@ -17,10 +18,115 @@ function placed(posts: Post[], post: Post): Post[] {
   return [...posts.slice(0, at), post, ...posts.slice(at)];
 }
 
+/** A step that cannot be undone asks first, in words. */
+function Confirm({ question, yes, onYes, onNo }: { question: string; yes: string; onYes: () => Promise<void>; onNo: () => void }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const go = async () => {
+    setBusy(true);
+    try {
+      await onYes();
+    } catch (err) {
+      setError(saidOf(err, 'That did not work. Please try again.'));
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="confirm" role="group" aria-label={question}>
+      <p>{question}</p>
+      <div class="actions">
+        <button type="button" onClick={go} disabled={busy}>{busy ? 'Working…' : yes}</button>
+        <button type="button" onClick={onNo}>Cancel</button>
+      </div>
+      {error && <p role="alert">{error}</p>}
+    </div>
+  );
+}
+
+type Open = 'reply' | 'flag' | 'edit' | 'delete' | 'anonymize' | null;
+
+/** What a member may do with a post: reply to it and flag it; edit, delete or anonymize their own; mute its author. */
+function PostActions({ post, threadId, onPosted, reload }: { post: Post; threadId: string; onPosted: (p: Post) => void; reload: () => void }) {
+  const [open, setOpen] = useState<Open>(null);
+  const [source, setSource] = useState<{ body: string; contentWarnings: Draft['contentWarnings'] } | null>(null);
+  if (!me.value || post.deleted) return null;
+  const name = post.author.anonymous ? post.author.alias : post.author.pseudonym;
+  const send = async (draft: Draft) => {
+    const created = await api.reply(threadId, { ...draft, parentId: post.id });
+    onPosted(created.post);
+    if (!created.crisisResources?.length) setOpen(null);
+    return created;
+  };
+  const edit = async () => {
+    setSource(await api.source(post.id));
+    setOpen('edit');
+  };
+  const save = async (draft: Draft) => {
+    onPosted((await api.edit(post.id, { body: draft.body, contentWarnings: draft.contentWarnings })).post);
+    setOpen(null);
+    return {};
+  };
+  const mute = async () => {
+    if (post.author.anonymous) return;
+    await api.mute(post.author.pseudonym, !post.muted);
+    reload(); // every post of theirs on this page changes
+  };
+  return (
+    <div class="post-actions">
+      {open === null && (
+        <>
+          <button type="button" onClick={() => setOpen('reply')} aria-label={`Reply to ${name}`}>Reply</button>
+          {post.mine ? (
+            <>
+              <button type="button" onClick={() => void edit()}>Edit</button>
+              <button type="button" onClick={() => setOpen('delete')}>Delete</button>
+              {!post.author.anonymous && <button type="button" onClick={() => setOpen('anonymize')}>Make anonymous</button>}
+            </>
+          ) : (
+            <>
+              <button type="button" onClick={() => setOpen('flag')}>Flag</button>
+              {!post.author.anonymous && <button type="button" onClick={() => void mute()}>{post.muted ? 'Unmute' : 'Mute'}</button>}
+            </>
+          )}
+        </>
+      )}
+      {open === 'reply' && <Composer label="Your reply" submitLabel="Post reply" send={send} onCancel={() => setOpen(null)} />}
+      {open === 'edit' && source && (
+        <Composer label="Edit your post" submitLabel="Save" send={save} onCancel={() => setOpen(null)} initial={source} editing />
+      )}
+      {open === 'flag' && <FlagForm postId={post.id} onDone={() => setOpen(null)} />}
+      {open === 'delete' && (
+        <Confirm
+          question="Delete this post? Its words are removed for good; replies to it stay."
+          yes="Delete post"
+          onYes={async () => {
+            await api.remove(post.id);
+            onPosted({ ...post, deleted: true, bodyHtml: null });
+            setOpen(null);
+          }}
+          onNo={() => setOpen(null)}
+        />
+      )}
+      {open === 'anonymize' && (
+        <Confirm
+          question="Make this post anonymous? Your pseudonym is removed from it and replaced by an alias of its own. This cannot be undone."
+          yes="Make it anonymous"
+          onYes={async () => {
+            onPosted((await api.anonymize(post.id)).post);
+            setOpen(null);
+          }}
+          onNo={() => setOpen(null)}
+        />
+      )}
+    </div>
+  );
+}
+
 export function ThreadView({ id }: { id: string }) {
   const [thread, setThread] = useState<Thread | null>(null);
   const [posts, setPosts] = useState<Post[]>([]);
   const [error, setError] = useState<string | null>(null);
+  useView(thread ? thread.title : error ? 'Not found' : null);
 
   const load = async () => {
     try {
@@ -33,7 +139,7 @@ export function ThreadView({ id }: { id: string }) {
       setThread(page.thread);
       setPosts(all);
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : 'Could not load this thread.');
+      setError(saidOf(err, 'Could not load this thread.'));
     }
   };
 
@@ -51,62 +157,24 @@ export function ThreadView({ id }: { id: string }) {
     return stop;
   }, [id]);
 
+  // Arriving from a notification (/t/1#post-9): that post, once it is on the page.
+  const hasPosts = posts.length > 0;
+  useEffect(() => {
+    if (hasPosts && location.hash.startsWith('#post-')) document.getElementById(location.hash.slice(1))?.scrollIntoView({ block: 'center' });
+  }, [hasPosts, path.value]);
+
   if (error) return <p role="alert">{error}</p>;
   if (!thread) return <p>Loading…</p>;
+  const posted = (post: Post) => setPosts((current) => placed(current, post));
   return (
     <section>
-      <h2>{thread.title}</h2>
-      <div class="posts">
+      <h1 tabIndex={-1}>{thread.title}</h1>
+      <div class="posts" aria-live="polite">
         {posts.map((p) => (
-          <PostView key={p.id} post={p} user={me.value} />
+          <PostView key={p.id} post={p} user={me.value} actions={<PostActions post={p} threadId={id} onPosted={posted} reload={() => void load()} />} />
         ))}
       </div>
-      {me.value && <ReplyForm threadId={id} rootId={posts[0]?.id} />}
+      {me.value === null && <p class="prompt"><a href="/login">Log in to reply</a></p>}
     </section>
-  );
-}
-
-function ReplyForm({ threadId, rootId }: { threadId: string; rootId: string | undefined }) {
-  const [body, setBody] = useState('');
-  const [anonymous, setAnonymous] = useState(false);
-  const [crisis, setCrisis] = useState<CrisisConfig | null>(null);
-  const [message, setMessage] = useState<string | null>(null);
-  useEffect(() => void api.crisis().then(setCrisis, () => {}), []);
-  // The draft is checked here, in the browser: it never leaves it to get help shown.
-  const matches = useMemo(() => (crisis ? crisisMatcher(crisis.phrases) : () => false), [crisis]);
-  const needsHelp = matches(body);
-
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    try {
-      await api.reply(threadId, body, rootId, anonymous);
-      setBody('');
-      setMessage(null);
-    } catch (err) {
-      setMessage(err instanceof ApiError ? err.message : 'Your reply could not be sent.');
-    }
-  };
-  return (
-    <form onSubmit={submit} class="reply">
-      <label for="reply-body">Your reply</label>
-      <textarea id="reply-body" value={body} onInput={(e) => setBody((e.target as HTMLTextAreaElement).value)} maxLength={20000} required />
-      {needsHelp && crisis && (
-        <aside class="crisis" role="note">
-          <p>It sounds like things are really hard right now. You can reach someone now:</p>
-          <ul>
-            {crisis.resources.map((r) => (
-              <li key={r.name}>
-                <strong>{r.name}</strong>: {r.contact} {r.url && <a href={r.url} rel="noopener noreferrer">{r.url}</a>}
-              </li>
-            ))}
-          </ul>
-        </aside>
-      )}
-      <label>
-        <input type="checkbox" checked={anonymous} onChange={(e) => setAnonymous((e.target as HTMLInputElement).checked)} /> Post anonymously
-      </label>
-      <button type="submit">Reply</button>
-      {message && <p role="alert">{message}</p>}
-    </form>
   );
 }

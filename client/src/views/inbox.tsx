@@ -1,0 +1,66 @@
+import { useEffect, useState } from 'preact/hooks';
+import { CONTENT_WARNING_LABELS } from '../../../server/contract/content-warnings';
+import type { Notification } from '../../../server/contract/notifications';
+import { api, saidOf } from '../api';
+import { live } from '../live';
+import { useView } from '../router';
+import { me, unread } from '../session';
+
+function Item({ note }: { note: Notification }) {
+  const d = note.data;
+  const by = d.by ? (d.by.anonymous ? d.by.alias : d.by.pseudonym) : null;
+  const where = d.threadId ? `/t/${d.threadId}${d.postId ? `#post-${d.postId}` : ''}` : null;
+  let text: string;
+  if (note.kind === 'reply') text = `${by ?? 'Someone'} replied in “${d.threadTitle ?? 'a thread'}”`;
+  else if (note.kind === 'milestone') text = d.label ?? `You reached ${d.days} days`;
+  else text = `A moderator ${d.action ?? 'acted on your post'}${d.reason ? `: ${d.reason}` : ''}`;
+  const warnings = d.contentWarnings?.map((w) => CONTENT_WARNING_LABELS[w]).join(', ');
+  return (
+    <li class={note.readAt ? 'read' : 'unread'}>
+      {where ? <a href={where}>{text}</a> : text}
+      {warnings ? <span class="warnings">Content warning: {warnings}</span> : d.excerpt && <p class="excerpt">{d.excerpt}</p>}
+      <time dateTime={note.createdAt}>{new Date(note.createdAt).toLocaleString()}</time>
+    </li>
+  );
+}
+
+/** Replies, moderation notices and milestones, newest first, with new ones arriving live. */
+export function Inbox() {
+  const [notes, setNotes] = useState<Notification[] | null>(null);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useView(notes ? 'Notifications' : null);
+  useEffect(() => {
+    if (!me.value) return;
+    void api.notifications().then((r) => (setNotes(r.notifications), setCursor(r.nextCursor)), (err) => setError(saidOf(err, 'Could not load your notifications.')));
+    return live.subscribe(`user:${me.value.id}`, (event) => {
+      const note = event.data.notification as Notification | undefined;
+      if (note) setNotes((list) => [note, ...(list ?? []).filter((n) => n.id !== note.id)]);
+    });
+  }, [me.value?.id]);
+  if (me.value === null) return <p><a href="/login">Log in to see your notifications</a></p>;
+  if (error) return <p role="alert">{error}</p>;
+  if (!notes) return <p>Loading…</p>;
+  const markAll = async () => {
+    await api.markAllRead();
+    unread.value = 0;
+    setNotes((list) => (list ?? []).map((n) => ({ ...n, readAt: n.readAt ?? new Date().toISOString() })));
+  };
+  const more = async () => {
+    const page = await api.notifications(cursor!);
+    setNotes((list) => [...(list ?? []), ...page.notifications]);
+    setCursor(page.nextCursor);
+  };
+  return (
+    <section>
+      <h1 tabIndex={-1}>Notifications</h1>
+      <button type="button" onClick={markAll} disabled={unread.value === 0}>Mark all read</button>
+      {notes.length === 0 ? <p>Nothing yet. Replies to your posts will show here.</p> : (
+        <ul class="list inbox-list" aria-live="polite">
+          {notes.map((n) => <Item key={n.id} note={n} />)}
+        </ul>
+      )}
+      {cursor && <button type="button" onClick={more}>Load more</button>}
+    </section>
+  );
+}
