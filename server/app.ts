@@ -25,6 +25,7 @@ import liveRoutes from './live/live.routes';
 import notificationsRoutes from './notifications/notifications.routes';
 import { createClientKey, trustProxyOption } from './http/client-key';
 import errorHandler, { send } from './http/error-handler';
+import { rateLimitMessage } from './http/errors';
 import { loggerOptions } from './http/logging';
 import originCheck from './http/origin-check';
 import { rateLimitStore } from './http/rate-limit-store';
@@ -117,7 +118,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
     keyGenerator: (request) => request.clientKey(),
     errorResponseBuilder: (_request, context) => {
       const seconds = Math.max(1, Math.ceil(context.ttl / 1000));
-      return Object.assign(new Error(`Too many attempts. Please wait ${seconds} s and try again.`), {
+      return Object.assign(new Error(rateLimitMessage(seconds)), {
         statusCode: 429,
         code: 'rate_limited',
       });

@@ -79,6 +79,8 @@ export const api = {
   changePassword: (currentPassword: string, newPassword: string) => call<void>('POST', '/api/me/password', { currentPassword, newPassword }),
   logoutEverywhere: () => call<void>('POST', '/api/auth/logout-all'),
   deleteAccount: (password: string, erasePosts: boolean) => call<void>('DELETE', '/api/me', { password, erasePosts }),
+  search: (q: string, cursor?: string) =>
+    call<{ posts: Post[]; nextCursor: string | null }>('GET', `/api/search?q=${encodeURIComponent(q)}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`),
   preview: (body: string) => call<{ html: string }>('POST', '/api/preview', { body }),
   flag: (postId: string, reason: FlagReason, note?: string) => call<unknown>('POST', `/api/posts/${postId}/flags`, { reason, ...(note ? { note } : {}) }),
   recover: (pseudonym: string, recoveryCode: string, newPassword: string) =>

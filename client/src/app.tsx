@@ -2,12 +2,13 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from './api';
 import { quickExit } from './quick-exit';
 import { navigate, onLinkClick, path } from './router';
-import { loadMe, me, unread } from './session';
+import { loadMe, me, suspensionEnd, unread } from './session';
 import { HelpDialog } from './views/help';
 import { Inbox } from './views/inbox';
 import { NewThread } from './views/new-thread';
 import { CommunityView, Guidelines, Home, Login, NotFound } from './views/pages';
 import { Recover } from './views/recover';
+import { SearchBox, SearchView } from './views/search';
 import { Settings } from './views/settings';
 import { ThreadView } from './views/thread-view';
 
@@ -23,6 +24,7 @@ function Route() {
   if (p === '/recover') return <Recover />;
   if (p === '/inbox') return <Inbox />;
   if (p === '/settings') return <Settings />;
+  if (p === '/search') return <SearchView />;
   if (p === '/guidelines') return <Guidelines />;
   if (p === '/') return <Home />;
   return <NotFound />;
@@ -38,6 +40,7 @@ function Header() {
   return (
     <header class="top">
       <a href="/" class="brand">Haven</a>
+      <SearchBox />
       <nav aria-label="Haven">
         <button type="button" class="help" onClick={() => setHelp(true)}>I need help</button>
         <button type="button" class="exit" onClick={quickExit} title="Leaves Haven at once (or press Escape twice)">Quick exit</button>
@@ -46,7 +49,7 @@ function Header() {
             <a href="/inbox" class="inbox" aria-label={`Notifications, ${unread.value} unread`}>
               Notifications{unread.value > 0 && <span class="count" aria-hidden="true">{unread.value}</span>}
             </a>
-            <a href="/settings" class="who" data-testid="me" aria-label={`Settings (${me.value.pseudonym})`}>{me.value.pseudonym}</a>
+            <a href="/settings" class="who" data-testid="me" aria-label={`${me.value.pseudonym}, settings`}>{me.value.pseudonym}</a>
             <button type="button" onClick={logout}>Log out</button>
           </>
         ) : (
@@ -65,6 +68,12 @@ export function App() {
     <div onClick={onLinkClick}>
       <a href="#main" class="skip">Skip to content</a>
       <Header />
+      {me.value?.suspension && (
+        <p class="suspended" role="status">
+          Your account is suspended from posting until {suspensionEnd(me.value.suspension.until)}
+          {me.value.suspension.reason ? `: ${me.value.suspension.reason}` : ''}. You can still read.
+        </p>
+      )}
       <main id="main">
         <Route />
       </main>

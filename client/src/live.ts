@@ -22,6 +22,8 @@ export class Live {
   #retry = 500;
   #closed = false;
   onResync: (topic: string) => void = () => {};
+  /** The member's role or suspension changed: their account is read again. */
+  onAccess: () => void = () => {};
 
   constructor() {
     this.#open();
@@ -46,6 +48,7 @@ export class Live {
         this.#lastId.set(streamOf(frame.topic), frame.id);
         for (const handler of this.#topics.get(frame.topic) ?? []) handler(frame);
       } else if (frame.type === 'resync') this.onResync(frame.topic);
+      else if (frame.type === 'access') this.onAccess();
     };
     socket.onclose = () => {
       if (this.#closed) return;

@@ -4,6 +4,8 @@ import { historyDepth, setHistoryDepth } from './quick-exit';
 
 /** Path-based routing: the server answers every non-API path with index.html. */
 export const path = signal(location.pathname);
+/** The query string (search terms), its own signal so that a new search on the same page re-renders. */
+export const query = signal(location.search);
 
 /** Each entry Haven adds to the tab's history carries its depth, so that quick exit can undo them all. */
 const depthOf = (state: unknown) => (state && typeof state === 'object' && 'depth' in state ? Number(state.depth) : 0);
@@ -15,11 +17,13 @@ export function navigate(to: string) {
   history.pushState({ depth }, '', to);
   setHistoryDepth(depth);
   path.value = location.pathname;
+  query.value = location.search;
 }
 
 addEventListener('popstate', (event) => {
   setHistoryDepth(depthOf(event.state));
   path.value = location.pathname;
+  query.value = location.search;
 });
 
 /** Turns clicks on same-origin links into client-side navigation. */

@@ -9,6 +9,10 @@ export const me = signal<User | null | undefined>(undefined);
 export const unread = signal(0);
 
 let stopOwn: (() => void) | null = null;
+live.onAccess = () => void loadMe();
+
+/** "until 3 December, 14:00": a suspension's end, in the member's own time. */
+export const suspensionEnd = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'long', timeStyle: 'short' });
 
 export async function loadMe() {
   try {

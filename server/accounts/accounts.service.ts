@@ -47,6 +47,9 @@ export function toUser(row: UserRow, now = new Date()): User {
       showRecoveryDays: row.show_recovery_days,
     },
     ...(days !== null ? { recoveryDays: days, milestones: milestonesReached(days) } : {}),
+    ...(row.suspended_until && new Date(row.suspended_until) > now
+      ? { suspension: { until: new Date(row.suspended_until).toISOString(), reason: row.suspension_reason ?? '' } }
+      : {}),
   };
 }
 

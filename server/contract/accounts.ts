@@ -38,6 +38,8 @@ export const user = z.object({
   preferences,
   recoveryDays: z.number().int().optional(),
   milestones: z.array(milestone).optional(),
+  /** Only the member's own: present while they are suspended from posting. */
+  suspension: z.object({ until: isoTime, reason: z.string() }).optional(),
 });
 export type User = z.infer<typeof user>;
 

@@ -246,7 +246,7 @@ describe.skipIf(!browserAvailable())('the member app in Chromium (phone-sized)',
     await ctx.reply(m, thread.id, { body: 'Me too, on Sunday.', contentWarnings: ['relapse'] });
     const page = await pageFor(m);
     await page.goto(`${origin}/`);
-    await page.getByRole('link', { name: `Settings (${m.pseudonym})` }).click();
+    await page.getByRole('link', { name: `${m.pseudonym}, settings` }).click();
     await page.getByRole('heading', { name: 'Settings' }).waitFor();
     const relapse = page.getByRole('group', { name: 'Relapse' });
     await relapse.getByLabel('Hide').check();
@@ -292,6 +292,55 @@ describe.skipIf(!browserAvailable())('the member app in Chromium (phone-sized)',
     await page.getByRole('button', { name: 'Log out everywhere' }).click();
     await page.getByRole('link', { name: 'Log in or join' }).waitFor();
     expect((await ctx.request('GET', '/api/me', { as: { cookie: elsewhere } })).status).toBe(401);
+  });
+
+  it('search from the header finds posts and links each to its place', async () => {
+    const m = await ctx.newMember();
+    const { thread } = await ctx.newThread(m, { title: 'Sleep', body: 'Opening' });
+    const found = await ctx.reply(m, thread.id, { body: 'Chamomile tea before bed helps me.' });
+    const page = await pageFor();
+    await page.goto(`${origin}/`);
+    await page.getByRole('searchbox', { name: 'Search posts' }).fill('chamomile');
+    await page.getByRole('searchbox', { name: 'Search posts' }).press('Enter');
+    await page.getByRole('heading', { name: 'Search: chamomile' }).waitFor();
+    await page.getByText('Chamomile tea before bed helps me.').waitFor();
+    await page.getByRole('link', { name: 'Open in its thread' }).click();
+    await page.getByRole('heading', { name: 'Sleep' }).waitFor();
+    expect(page.url()).toContain(`#post-${found.id}`);
+  });
+
+  it('a long thread: "Load more" by cursor, and deep branches behind "Continue this thread"', async () => {
+    const m = await ctx.newMember();
+    const { thread, post } = await ctx.newThread(m, { title: 'A long conversation', body: 'Opening' });
+    // A branch nine replies deep, then more replies than one page holds.
+    let parent = post.id as string;
+    for (let depth = 1; depth <= 9; depth++) parent = (await ctx.reply(m, thread.id, { parentId: parent, body: `depth ${depth} says hello` })).id;
+    for (let i = 1; i <= 100; i++) await ctx.reply(m, thread.id, { body: `plain reply number ${i}` });
+    const page = await pageFor(m);
+    await page.goto(`${origin}/t/${thread.id}`);
+    await page.getByText('depth 6 says hello').waitFor();
+    expect(await page.getByText('depth 7 says hello').count()).toBe(0);
+    await page.getByRole('button', { name: 'Continue this thread' }).click();
+    await page.getByText('depth 9 says hello').waitFor();
+
+    expect(await page.getByText('plain reply number 100', { exact: true }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await page.getByText('plain reply number 100', { exact: true }).waitFor();
+    expect(await page.getByRole('button', { name: 'Load more' }).count()).toBe(0);
+  });
+
+  it('a suspended member sees the suspension, its reason and its end before typing', async () => {
+    const m = await ctx.newMember();
+    const { thread } = await ctx.newThread(m, { title: 'Before the suspension', body: 'Opening' });
+    await ctx.db.updateTable('users').set({ suspended_until: new Date(Date.now() + 3 * 86_400_000), suspension_reason: 'Repeated spam' }).where('id', '=', m.id).execute();
+    const page = await pageFor(m);
+    await page.goto(`${origin}/t/${thread.id}`);
+    const banner = page.getByRole('status').filter({ hasText: 'Your account is suspended from posting until' });
+    await banner.waitFor();
+    expect(await banner.textContent()).toContain(': Repeated spam. You can still read.');
+    await page.getByRole('button', { name: `Reply to ${m.pseudonym}` }).click();
+    await page.getByText('You cannot post until').waitFor();
+    expect(await page.getByLabel('Your reply').count()).toBe(0);
   });
 
   it('unknown addresses get a not-found page with its own title', async () => {

@@ -110,3 +110,15 @@ describe('fault bounds', () => {
     expect(() => loadConfig({ DB_QUERY_TIMEOUT_MS: '0' })).toThrow(ConfigError);
   });
 });
+
+describe('waits said kindly', () => {
+  it('in seconds, minutes or hours, the way a person says them', async () => {
+    const { humanWait, rateLimitMessage } = await import('../../server/http/errors');
+    expect(humanWait(1)).toBe('1 second');
+    expect(humanWait(40)).toBe('40 seconds');
+    expect(humanWait(534)).toBe('9 minutes');
+    expect(humanWait(60)).toBe('1 minute');
+    expect(humanWait(5400)).toBe('2 hours');
+    expect(rateLimitMessage(534)).toBe('You have done that a lot just now. You can try again in 9 minutes.');
+  });
+});

@@ -3,6 +3,7 @@ import { CONTENT_WARNING_CATEGORIES, CONTENT_WARNING_LABELS, type ContentWarning
 import type { CrisisResource } from '../../../server/contract/forum';
 import { api, saidOf } from '../api';
 import { crisis, loadCrisis, readsLikeCrisis } from '../crisis';
+import { me, suspensionEnd } from '../session';
 import { CrisisNote } from './help';
 
 export interface Draft {
@@ -67,6 +68,10 @@ export function Composer(props: {
   };
   const toggle = (w: ContentWarning, on: boolean) => setWarnings((list) => (on ? [...list, w] : list.filter((x) => x !== w)));
   const id = props.label.toLowerCase().replace(/\W+/g, '-');
+  // Said before typing, not after sending: a suspended member can read but not post.
+  if (me.value?.suspension) {
+    return <p class="notice">You cannot post until {suspensionEnd(me.value.suspension.until)}.</p>;
+  }
   return (
     <form class="composer" onSubmit={submit}>
       {props.children}

@@ -18,6 +18,27 @@ function placed(posts: Post[], post: Post): Post[] {
   return [...posts.slice(0, at), post, ...posts.slice(at)];
 }
 
+/** Past this depth, a branch folds behind "Continue this thread" (indentation stops helping). */
+const READABLE_DEPTH = 6;
+
+/**
+ * The posts on screen: everything down to READABLE_DEPTH, and deeper branches only once
+ * their post at that depth was opened; `continues` marks where a folded branch starts.
+ */
+function visible(posts: Post[], expanded: Set<string>): Array<{ post: Post; continues: boolean }> {
+  const out: Array<{ post: Post; continues: boolean }> = [];
+  let folding: string | null = null; // the post at READABLE_DEPTH whose branch is being folded
+  for (const [i, post] of posts.entries()) {
+    if (post.depth <= READABLE_DEPTH) folding = null;
+    if (folding) continue;
+    const deeper = posts[i + 1] !== undefined && posts[i + 1]!.depth > post.depth;
+    const folds = post.depth === READABLE_DEPTH && deeper && !expanded.has(post.id);
+    out.push({ post, continues: folds });
+    if (folds) folding = post.id;
+  }
+  return out;
+}
+
 /** A step that cannot be undone asks first, in words. */
 function Confirm({ question, yes, onYes, onNo }: { question: string; yes: string; onYes: () => Promise<void>; onNo: () => void }) {
   const [busy, setBusy] = useState(false);
@@ -125,21 +146,28 @@ function PostActions({ post, threadId, onPosted, reload }: { post: Post; threadI
 export function ThreadView({ id }: { id: string }) {
   const [thread, setThread] = useState<Thread | null>(null);
   const [posts, setPosts] = useState<Post[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [expanded, setExpanded] = useState<Set<string>>(new Set());
   const [error, setError] = useState<string | null>(null);
   useView(thread ? thread.title : error ? 'Not found' : null);
 
   const load = async () => {
     try {
-      let page = await api.thread(id);
-      const all = [...page.posts];
-      while (page.nextCursor && all.length < 1000) {
-        page = await api.thread(id, page.nextCursor);
-        all.push(...page.posts);
-      }
+      const page = await api.thread(id);
       setThread(page.thread);
-      setPosts(all);
+      setPosts(page.posts);
+      setCursor(page.nextCursor);
     } catch (err) {
       setError(saidOf(err, 'Could not load this thread.'));
+    }
+  };
+  const more = async () => {
+    try {
+      const page = await api.thread(id, cursor!);
+      setPosts((current) => page.posts.reduce(placed, current));
+      setCursor(page.nextCursor);
+    } catch (err) {
+      setError(saidOf(err, 'Could not load more of this thread.'));
     }
   };
 
@@ -149,7 +177,8 @@ export function ThreadView({ id }: { id: string }) {
     const stop = live.subscribe(`thread:${id}`, (event) => {
       const post = event.data.post as Post | undefined;
       if (!post) return;
-      setPosts((current) => placed(current, post));
+      // A reply whose parent is not on the page yet comes with "Load more", in its place.
+      setPosts((current) => (post.parentId && !current.some((p) => p.id === post.parentId || p.id === post.id) ? current : placed(current, post)));
       // The server drops the title with a deleted opening post; the open page follows.
       if (post.deleted && post.depth === 0) setThread((t) => (t ? { ...t, title: '[deleted]' } : t));
     });
@@ -170,10 +199,18 @@ export function ThreadView({ id }: { id: string }) {
     <section>
       <h1 tabIndex={-1}>{thread.title}</h1>
       <div class="posts" aria-live="polite">
-        {posts.map((p) => (
-          <PostView key={p.id} post={p} user={me.value} actions={<PostActions post={p} threadId={id} onPosted={posted} reload={() => void load()} />} />
+        {visible(posts, expanded).map(({ post: p, continues }) => (
+          <div key={p.id}>
+            <PostView post={p} user={me.value} actions={<PostActions post={p} threadId={id} onPosted={posted} reload={() => void load()} />} />
+            {continues && (
+              <button type="button" class={`continue depth-${READABLE_DEPTH}`} onClick={() => setExpanded((s) => new Set([...s, p.id]))}>
+                Continue this thread
+              </button>
+            )}
+          </div>
         ))}
       </div>
+      {cursor && <button type="button" onClick={more}>Load more</button>}
       {me.value === null && <p class="prompt"><a href="/login">Log in to reply</a></p>}
     </section>
   );
