@@ -76,6 +76,12 @@ export function CommunityView({ slug }: { slug: string }) {
   );
 }
 
+/**
+ * The guidelines come rendered like a post, every heading an h3. Under this page's h1 the
+ * document's own title goes, and its section headings become h2: one outline, no gaps.
+ */
+const asSections = (html: string) => html.replace(/^\s*<h3>[^<]*<\/h3>/, '').replace(/<(\/?)h3>/g, '<$1h2>');
+
 export function Guidelines() {
   const [html, setHtml] = useState<string | null>(null);
   useEffect(() => void api.guidelines().then((r) => setHtml(r.html)), []);
@@ -84,7 +90,7 @@ export function Guidelines() {
   return html === null ? <p>Loading…</p> : (
     <section>
       <h1 tabIndex={-1}>Community guidelines</h1>
-      <div class="body" dangerouslySetInnerHTML={{ __html: html }} />
+      <div class="body" dangerouslySetInnerHTML={{ __html: asSections(html) }} />
     </section>
   );
 }
