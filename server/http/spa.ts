@@ -15,7 +15,17 @@ export default async function spaRoutes(app: FastifyInstance, opts: { root?: str
   const root = opts.root ?? CLIENT_DIST;
   const hasBuild = fs.existsSync(path.join(root, 'index.html'));
   if (hasBuild) {
-    await app.register(fastifyStatic, { root, wildcard: false, index: false, maxAge: '1h', immutable: false });
+    await app.register(fastifyStatic, {
+      root, wildcard: false, index: false,
+      // The build writes .br and .gz copies; each request gets one as it is.
+      preCompressed: true,
+      cacheControl: false,
+      setHeaders(res, filePath) {
+        // Hashed file names change with their content: cached for good. Anything else is revalidated.
+        const hashed = filePath.includes(`${path.sep}assets${path.sep}`);
+        res.setHeader('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    });
   }
   app.setNotFoundHandler((request, reply) => {
     const isPage = (request.method === 'GET' || request.method === 'HEAD') && !request.url.startsWith('/api/');

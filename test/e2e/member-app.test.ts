@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserAvailable, ensureClientBuilt, launch } from '../helpers/browser';
+import { browserAvailable, launch } from '../helpers/browser';
 import { type Member, TestContext } from '../helpers/context';
 import { freePort } from '../helpers/net';
 
@@ -34,7 +34,6 @@ async function pageFor(member?: Member, options: { viewport?: { width: number; h
 
 describe.skipIf(!browserAvailable())('the member app in Chromium (phone-sized)', () => {
   beforeAll(async () => {
-    ensureClientBuilt();
     const port = await freePort();
     origin = `http://127.0.0.1:${port}`;
     await ctx.start({ publicOrigin: origin });

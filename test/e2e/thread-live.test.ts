@@ -3,7 +3,7 @@ import type { Browser } from 'playwright-core';
 import { freePort } from '../helpers/net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestContext } from '../helpers/context';
-import { browserAvailable, ensureClientBuilt, launch } from '../helpers/browser';
+import { browserAvailable, launch } from '../helpers/browser';
 
 const require = createRequire(import.meta.url);
 const ctx = new TestContext();
@@ -13,7 +13,6 @@ let origin: string;
 
 describe.skipIf(!browserAvailable())('the thread page in Chromium', () => {
   beforeAll(async () => {
-    ensureClientBuilt();
     const port = await freePort();
     origin = `http://127.0.0.1:${port}`;
     await ctx.start({ publicOrigin: origin });

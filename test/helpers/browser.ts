@@ -13,7 +13,10 @@ export function browserAvailable(): boolean {
   return false;
 }
 
-/** The SPA must be built, and current, for the server to serve it: the same check as `npm start`. */
+/**
+ * The SPA must be built, and current, for the server to serve it: the same check as
+ * `npm start`. Called once per run, by the global setup.
+ */
 export function ensureClientBuilt() {
   execSync('node scripts/prestart.mjs', { stdio: 'inherit', cwd: path.resolve(path.dirname(CLIENT_DIST), '..') });
 }

@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { connectPostgres, openPGlite, wrapPGlite } from '../../server/db/database';
 import { migrateToLatest } from '../../server/db/migrate';
+import { ensureClientBuilt } from './browser';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -23,6 +24,9 @@ export function databaseUrlFor(base: string, database: string): string {
 
 /** Migrates once per run; every test file then starts from a copy of the result. */
 export default async function setup(project: TestProject) {
+  // The web app is built (if its sources changed) once, here: test files that serve it
+  // would otherwise race each other rebuilding it.
+  ensureClientBuilt();
   const base = process.env.DATABASE_URL;
   if (base) {
     const template = `haven_tpl_${process.pid}`;
