@@ -1,8 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserAvailable, launch } from '../helpers/browser';
+import { browserAvailable, startBrowserApp, stopBrowserApp } from '../helpers/browser';
 import { type Member, TestContext } from '../helpers/context';
-import { freePort } from '../helpers/net';
 
 /**
  * The member's app in Chromium, found by role and label as a member finds it: starting a
@@ -33,18 +32,8 @@ async function pageFor(member?: Member, options: { viewport?: { width: number; h
 }
 
 describe.skipIf(!browserAvailable())('the member app in Chromium (phone-sized)', () => {
-  beforeAll(async () => {
-    const port = await freePort();
-    origin = `http://127.0.0.1:${port}`;
-    await ctx.start({ publicOrigin: origin });
-    await ctx.app.listen({ port, host: '127.0.0.1' });
-    browser = await launch();
-  });
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    await ctx.stop();
-  });
+  beforeAll(async () => void ({ browser, origin } = await startBrowserApp(ctx)));
+  afterAll(() => stopBrowserApp(ctx, browser, contexts));
 
   it('A starts a thread with a warning and B sees it arrive; B replies to it and A gets a live badge, then lands on the reply from the inbox', async () => {
     const [a, b] = [await ctx.newMember(), await ctx.newMember()];

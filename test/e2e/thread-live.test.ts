@@ -1,9 +1,8 @@
 import { createRequire } from 'node:module';
 import type { Browser } from 'playwright-core';
-import { freePort } from '../helpers/net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestContext } from '../helpers/context';
-import { browserAvailable, launch } from '../helpers/browser';
+import { browserAvailable, startBrowserApp, stopBrowserApp } from '../helpers/browser';
 
 const require = createRequire(import.meta.url);
 const ctx = new TestContext();
@@ -12,17 +11,8 @@ let origin: string;
 
 
 describe.skipIf(!browserAvailable())('the thread page in Chromium', () => {
-  beforeAll(async () => {
-    const port = await freePort();
-    origin = `http://127.0.0.1:${port}`;
-    await ctx.start({ publicOrigin: origin });
-    await ctx.app.listen({ port, host: '127.0.0.1' });
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await ctx.stop();
-  });
+  beforeAll(async () => void ({ browser, origin } = await startBrowserApp(ctx)));
+  afterAll(() => stopBrowserApp(ctx, browser));
 
   it('shows replies arriving live, and collapses a post a moderator hides, without reloading', async () => {
     const [author, reader] = [await ctx.signup(), await ctx.signup()];

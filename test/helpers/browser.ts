@@ -1,7 +1,9 @@
 import { execSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import type { TestContext } from './context';
+import { freePort } from './net';
 import { CLIENT_DIST } from '../../server/http/spa';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -26,4 +28,20 @@ export function launch(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   });
+}
+
+/** A browser test file's Haven: the app listening on a free port (ctx.start), and a Chromium. */
+export async function startBrowserApp(ctx: TestContext): Promise<{ browser: Browser; origin: string }> {
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  await ctx.start({ publicOrigin: origin });
+  await ctx.app.listen({ port, host: '127.0.0.1' });
+  return { browser: await launch(), origin };
+}
+
+/** Closes what startBrowserApp opened, and any browser contexts the file made. */
+export async function stopBrowserApp(ctx: TestContext, browser: Browser | undefined, contexts: BrowserContext[] = []) {
+  for (const c of contexts) await c.close().catch(() => {});
+  await browser?.close();
+  await ctx.stop();
 }

@@ -4,6 +4,7 @@ import type { CrisisResource } from '../../../server/contract/forum';
 import { api, saidOf } from '../api';
 import { crisis, loadCrisis, readsLikeCrisis } from '../crisis';
 import { me, suspensionEnd } from '../session';
+import { useAction } from '../use-action';
 import { CrisisNote } from './help';
 
 export interface Draft {
@@ -33,32 +34,22 @@ export function Composer(props: {
   const [warnings, setWarnings] = useState<ContentWarning[]>(props.initial?.contentWarnings ?? []);
   const [anonymous, setAnonymous] = useState(false);
   const [preview, setPreview] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction('That could not be sent. Please try again.');
   const [afterPost, setAfterPost] = useState<CrisisResource[] | null>(null);
   useEffect(() => void loadCrisis(), []);
   // Read the signal first, so that the phrases arriving after the draft still re-render it.
   const config = crisis.value;
   const needsHelp = config !== null && readsLikeCrisis(body);
 
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    if (busy) return;
-    setBusy(true);
-    setError(null);
-    try {
+  const submit = (event: Event) =>
+    run(async () => {
       const answer = await props.send({ body, contentWarnings: warnings, anonymous });
       setAfterPost(answer.crisisResources?.length ? answer.crisisResources : null);
       setBody('');
       setWarnings([]);
       setAnonymous(false); // anonymity is chosen post by post, never carried over
       setPreview(null);
-    } catch (err) {
-      setError(saidOf(err, 'That could not be sent. Please try again.'));
-    } finally {
-      setBusy(false);
-    }
-  };
+    }, event);
   const showPreview = async () => {
     try {
       setPreview((await api.preview(body)).html);

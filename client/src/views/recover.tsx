@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
-import { api, saidOf } from '../api';
+import { api } from '../api';
+import { useAction } from '../use-action';
 import { navigate, useView } from '../router';
 import { loadMe } from '../session';
 
@@ -8,23 +9,14 @@ export function Recover() {
   const [pseudonym, setPseudonym] = useState('');
   const [code, setCode] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
   const [newCode, setNewCode] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction('That did not work. Please try again.');
   useView('Forgot password');
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    if (busy) return;
-    setBusy(true);
-    try {
+  const submit = (event: Event) =>
+    run(async () => {
       setNewCode((await api.recover(pseudonym, code.trim(), password)).recoveryCode);
       await loadMe();
-    } catch (err) {
-      setError(saidOf(err, 'That did not work. Please try again.'));
-    } finally {
-      setBusy(false);
-    }
-  };
+    }, event);
   if (newCode) {
     return (
       <section>

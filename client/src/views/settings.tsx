@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
 import { CONTENT_WARNING_CATEGORIES, CONTENT_WARNING_LABELS, WARNING_PREFERENCES, type ContentWarning, type WarningPreference } from '../../../server/contract/content-warnings';
 import type { User } from '../../../server/contract/accounts';
-import { api, saidOf } from '../api';
+import { api } from '../api';
+import { useAction } from '../use-action';
 import { navigate, useView } from '../router';
 import { loadMe, me } from '../session';
 
@@ -9,29 +10,20 @@ const CHOICE_LABELS: Record<WarningPreference, string> = { show: 'Show', collaps
 
 /** One form of the settings page: its own button, its own answer, Enter submits it. */
 function Section(props: { title: string; button: string; run: () => Promise<string | void>; children: preact.ComponentChildren; danger?: boolean }) {
-  const [said, setSaid] = useState<{ ok: boolean; text: string } | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    if (busy) return;
-    setBusy(true);
-    setSaid(null);
-    try {
-      const text = await props.run();
-      setSaid({ ok: true, text: text ?? 'Saved.' });
-    } catch (err) {
-      setSaid({ ok: false, text: saidOf(err, 'That did not work. Please try again.') });
-    } finally {
-      setBusy(false);
-    }
-  };
+  const [done, setDone] = useState<string | null>(null);
+  const { busy, error, run } = useAction('That did not work. Please try again.');
+  const submit = (event: Event) =>
+    run(async () => {
+      setDone(null);
+      setDone((await props.run()) ?? 'Saved.');
+    }, event);
   const id = props.title.toLowerCase().replace(/\W+/g, '-');
   return (
     <form class={`settings-section${props.danger ? ' danger' : ''}`} onSubmit={submit} aria-labelledby={id}>
       <h2 id={id}>{props.title}</h2>
       {props.children}
       <button type="submit" disabled={busy}>{busy ? 'Working…' : props.button}</button>
-      {said && <p role={said.ok ? 'status' : 'alert'}>{said.text}</p>}
+      {error ? <p role="alert">{error}</p> : done && <p role="status">{done}</p>}
     </form>
   );
 }
