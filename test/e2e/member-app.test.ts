@@ -331,6 +331,44 @@ describe.skipIf(!browserAvailable())('the member app in Chromium (phone-sized)',
     expect(await page.getByLabel('Your reply').count()).toBe(0);
   });
 
+  it('joining: the guidelines accepted first, the recovery code shown once with "Copy" and a required "I have saved it"', async () => {
+    const page = await pageFor();
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+    await page.goto(`${origin}/login`);
+    const pseudonym = `joiner_${Date.now() % 100000}`;
+    await page.getByLabel('Pseudonym').fill(pseudonym);
+    await page.getByLabel('Password').fill('short');
+    await page.getByRole('button', { name: 'Join' }).click();
+    expect(await page.getByRole('alert').textContent()).toContain('accept the community guidelines');
+    await page.getByLabel('I have read and accept the').check();
+    await page.getByRole('button', { name: 'Join' }).click();
+    await page.getByText('Password must be at least 10 characters.').waitFor();
+    await page.getByLabel('Password').fill('a long enough password');
+    await page.getByRole('button', { name: 'Join' }).click();
+    const code = (await page.getByTestId('recovery-code').textContent())!;
+    expect(await page.getByRole('button', { name: 'Continue' }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Copy' }).click();
+    await page.getByRole('button', { name: 'Copied' }).waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(code);
+    await page.getByLabel('I have saved it').check();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('heading', { name: 'Communities' }).waitFor();
+    await page.getByTestId('me').getByText(pseudonym).waitFor();
+  });
+
+  it('a post hidden by a moderator: its author still sees their words, with the reason', async () => {
+    const author = await ctx.newMember();
+    const mod = await ctx.newMember('moderator');
+    const { thread } = await ctx.newThread(author, { title: 'Venting', body: 'Opening' });
+    const post = await ctx.reply(author, thread.id, { body: 'Some words that broke a rule.' });
+    await ctx.request('POST', `/api/mod/posts/${post.id}/hide`, { as: mod, body: { reason: 'Names a real person' } });
+    const page = await pageFor(author);
+    await page.goto(`${origin}/t/${thread.id}`);
+    const article = page.locator(`[data-post-id="${post.id}"]`);
+    await article.getByText('Some words that broke a rule.').waitFor();
+    expect(await article.getByTestId('hidden-notice').textContent()).toBe('Hidden from others by a moderator: Names a real person');
+  });
+
   it('unknown addresses get a not-found page with its own title', async () => {
     const page = await pageFor();
     await page.goto(`${origin}/no/such/place`);
