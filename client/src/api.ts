@@ -1,6 +1,6 @@
 import type { User } from '../../server/contract/accounts';
 import type { ErrorBody } from '../../server/contract/common';
-import type { ContentWarning, WarningPreference } from '../../server/contract/content-warnings';
+import type { ContentWarning, WarningPreference } from '../../server/contract/vocabulary';
 import type { CrisisResource, Post, Thread } from '../../server/contract/forum';
 import type { CrisisConfig, FlagReason } from '../../server/contract/moderation';
 import type { Notification } from '../../server/contract/notifications';

@@ -1,4 +1,4 @@
-import { streamOf } from '../../server/contract/live';
+import { streamOf } from '../../server/contract/vocabulary';
 
 /**
  * The live channel: one socket, topics kept across reconnects, and resume from the last

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { isBigintId, isPosition } from './common';
+import { streamOf } from './vocabulary';
+
+export { streamOf, type Stream } from './vocabulary';
 
 /** API.md "Live channel": frames, shared by server and client. */
 export const MAX_TOPICS_PER_SOCKET = 200;
@@ -9,17 +12,6 @@ const topic = z.string().regex(TOPIC_PATTERN, 'is not a topic')
   .refine((t) => !/^(thread|user):/.test(t) || isBigintId(t.slice(t.indexOf(':') + 1)), 'is not a topic');
 const eventId = z.string().regex(/^\d{1,19}$/, 'must be an event id').refine(isPosition, 'must be an event id');
 
-/**
- * The audience a topic belongs to; event ids are counted per audience. Thread and community
- * topics are all public and share one count; `mod` has its own, and so does each member's
- * `user:` topic. (Server-only messages travel on `internal`.)
- */
-export type Stream = 'public' | 'mod' | 'internal' | `user:${string}`;
-export function streamOf(topic: string): Stream {
-  if (topic.startsWith('thread:') || topic.startsWith('community:')) return 'public';
-  if (topic === 'mod' || topic === 'internal') return topic;
-  return topic as `user:${string}`;
-}
 
 export const clientMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('subscribe'), topics: z.array(topic).min(1).max(MAX_TOPICS_PER_SOCKET), since: eventId.optional() })

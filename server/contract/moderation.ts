@@ -2,11 +2,12 @@ import { z } from 'zod';
 import { cursorParam, idParam, isoTime, memberText } from './common';
 import { contentWarning } from './content-warnings';
 import { crisisResource, post } from './forum';
+import { FLAG_REASONS } from './vocabulary';
+
+export { FLAG_REASONS, type FlagReason } from './vocabulary';
 
 /** API.md "Moderation" and the crisis parts. */
-export const FLAG_REASONS = ['triggering', 'harassment', 'spam', 'crisis', 'other'] as const;
 export const flagReason = z.enum(FLAG_REASONS);
-export type FlagReason = (typeof FLAG_REASONS)[number];
 
 const shortText = (max: number) => memberText().pipe(z.string().trim().min(1, 'must not be empty').max(max));
 

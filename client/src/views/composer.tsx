@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { CONTENT_WARNING_CATEGORIES, CONTENT_WARNING_LABELS, type ContentWarning } from '../../../server/contract/content-warnings';
+import { CONTENT_WARNING_CATEGORIES, CONTENT_WARNING_LABELS, type ContentWarning } from '../../../server/contract/vocabulary';
 import type { CrisisResource } from '../../../server/contract/forum';
 import { api, saidOf } from '../api';
 import { crisis, loadCrisis, readsLikeCrisis } from '../crisis';

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { FLAG_REASONS, type FlagReason } from '../../../server/contract/moderation';
+import { FLAG_REASONS, type FlagReason } from '../../../server/contract/vocabulary';
 import { api, saidOf } from '../api';
 
 const LABELS: Record<FlagReason, string> = {

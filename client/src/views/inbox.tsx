@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { CONTENT_WARNING_LABELS } from '../../../server/contract/content-warnings';
+import { CONTENT_WARNING_LABELS } from '../../../server/contract/vocabulary';
 import type { Notification } from '../../../server/contract/notifications';
 import { api, saidOf } from '../api';
 import { live } from '../live';

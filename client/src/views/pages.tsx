@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { CONTENT_WARNING_LABELS } from '../../../server/contract/content-warnings';
+import { CONTENT_WARNING_LABELS } from '../../../server/contract/vocabulary';
 import type { Thread } from '../../../server/contract/forum';
 import { api, saidOf, type Community } from '../api';
 import { live } from '../live';

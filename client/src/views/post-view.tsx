@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { User } from '../../../server/contract/accounts';
-import { CONTENT_WARNING_LABELS, type ContentWarning } from '../../../server/contract/content-warnings';
+import { CONTENT_WARNING_LABELS, type ContentWarning } from '../../../server/contract/vocabulary';
 import type { Post } from '../../../server/contract/forum';
 
 /** The strictest of the reader's choices over a post's warnings (visitors: collapse). */

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { CONTENT_WARNING_CATEGORIES, CONTENT_WARNING_LABELS, WARNING_PREFERENCES, type ContentWarning, type WarningPreference } from '../../../server/contract/content-warnings';
+import { CONTENT_WARNING_CATEGORIES, CONTENT_WARNING_LABELS, WARNING_PREFERENCES, type ContentWarning, type WarningPreference } from '../../../server/contract/vocabulary';
 import type { User } from '../../../server/contract/accounts';
 import { api } from '../api';
 import { useAction } from '../use-action';

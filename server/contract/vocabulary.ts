@@ -1,0 +1,47 @@
+/**
+ * The contract's fixed words, with no zod in them: the web app imports these at run time
+ * (and only types from the zod modules), so that its bundle does not carry the schemas.
+ * The zod modules build their enums from the same lists.
+ */
+
+/** The fixed list of content-warning categories (API.md "Content warnings"). */
+export const CONTENT_WARNING_CATEGORIES = [
+  'substance-use',
+  'relapse',
+  'self-harm',
+  'suicide',
+  'abuse',
+  'trauma',
+  'eating-disorder',
+  'grief',
+] as const;
+export type ContentWarning = (typeof CONTENT_WARNING_CATEGORIES)[number];
+
+export const WARNING_PREFERENCES = ['show', 'collapse', 'hide'] as const;
+export type WarningPreference = (typeof WARNING_PREFERENCES)[number];
+
+export const CONTENT_WARNING_LABELS: Record<ContentWarning, string> = {
+  'substance-use': 'Substance use',
+  relapse: 'Relapse',
+  'self-harm': 'Self-harm',
+  suicide: 'Suicide',
+  abuse: 'Abuse',
+  trauma: 'Trauma',
+  'eating-disorder': 'Eating disorder',
+  grief: 'Grief',
+};
+
+export const FLAG_REASONS = ['triggering', 'harassment', 'spam', 'crisis', 'other'] as const;
+export type FlagReason = (typeof FLAG_REASONS)[number];
+
+/**
+ * The audience a topic belongs to; event ids are counted per audience. Thread and community
+ * topics are all public and share one count; `mod` has its own, and so does each member's
+ * `user:` topic. (Server-only messages travel on `internal`.)
+ */
+export type Stream = 'public' | 'mod' | 'internal' | `user:${string}`;
+export function streamOf(topic: string): Stream {
+  if (topic.startsWith('thread:') || topic.startsWith('community:')) return 'public';
+  if (topic === 'mod' || topic === 'internal') return topic;
+  return topic as `user:${string}`;
+}
