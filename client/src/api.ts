@@ -54,6 +54,22 @@ export interface Community {
   threadCount: number;
 }
 
+/**
+ * The first page of the thread in the address, asked for as soon as the script runs (not
+ * after the first render): the thread view takes it once, later loads ask afresh.
+ */
+const early = new Map<string, Promise<ThreadPage>>();
+export function prefetchThread(path: string) {
+  const id = /^\/t\/(\d+)$/.exec(path)?.[1];
+  if (id) early.set(id, api.thread(id));
+}
+export function firstThreadPage(id: string): Promise<ThreadPage> {
+  const page = early.get(id);
+  early.delete(id);
+  return page ?? api.thread(id);
+}
+type ThreadPage = { thread: Thread; posts: Post[]; nextCursor: string | null };
+
 export const api = {
   me: () => call<{ user: User; unreadNotifications: number }>('GET', '/api/me'),
   login: (pseudonym: string, password: string) => call<{ user: User }>('POST', '/api/auth/login', { pseudonym, password }),

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api } from './api';
 import { quickExit } from './quick-exit';
 import { navigate, onLinkClick, path } from './router';
@@ -63,7 +63,6 @@ function Header() {
 }
 
 export function App() {
-  useEffect(() => void loadMe(), []);
   return (
     <div onClick={onLinkClick}>
       <a href="#main" class="skip">Skip to content</a>

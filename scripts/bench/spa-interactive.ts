@@ -12,6 +12,13 @@ import { startServer } from '../../server/server';
  * phone), on the demo data. Median and worst of 15 cold loads (a fresh browser context each:
  * nothing cached). The target is under 1 s.
  */
+function trace() {
+  const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+  const resources = (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
+    .map((r) => [new URL(r.name).pathname, Math.round(r.startTime), Math.round(r.responseEnd)]);
+  return { domContentLoaded: Math.round(nav.domContentLoadedEventEnd), load: Math.round(nav.loadEventEnd), resources };
+}
+
 export async function run(_args: string[]) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'haven-bench-spa-'));
   const root = path.resolve(import.meta.dirname, '../..');
@@ -44,6 +51,8 @@ export async function run(_args: string[]) {
       await page.getByRole('button', { name: /^Reply to/ }).first().click();
       await page.getByLabel('Your reply').waitFor();
       times.push(Date.now() - started);
+      // HAVEN_BENCH_TRACE=1: where each load's time went (navigation and resource timings).
+      if (process.env.HAVEN_BENCH_TRACE) console.log(JSON.stringify(await page.evaluate(trace)));
       await context.close();
     }
     times.sort((a, b) => a - b);

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Post, Thread } from '../../../server/contract/forum';
-import { api, saidOf } from '../api';
+import { api, firstThreadPage, saidOf } from '../api';
 import { live } from '../live';
 import { path, useView } from '../router';
 import { me } from '../session';
@@ -153,7 +153,7 @@ export function ThreadView({ id }: { id: string }) {
 
   const load = async () => {
     try {
-      const page = await api.thread(id);
+      const page = await firstThreadPage(id);
       setThread(page.thread);
       setPosts(page.posts);
       setCursor(page.nextCursor);
