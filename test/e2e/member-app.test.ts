@@ -369,6 +369,26 @@ describe.skipIf(!browserAvailable())('the member app in Chromium (phone-sized)',
     expect(await article.getByTestId('hidden-notice').textContent()).toBe('Hidden from others by a moderator: Names a real person');
   });
 
+  it('every view has its own address and title; Back and Forward move between them', async () => {
+    const m = await ctx.newMember();
+    const { thread } = await ctx.newThread(m, { title: 'Back and forth', body: 'Opening' });
+    const page = await pageFor(m);
+    await page.goto(`${origin}/`);
+    await page.getByRole('link', { name: 'Introductions' }).click();
+    await page.getByRole('link', { name: 'Back and forth' }).click();
+    await page.getByRole('heading', { name: 'Back and forth' }).waitFor();
+    expect(await page.title()).toBe('Back and forth · Haven');
+    await page.goBack();
+    await page.getByRole('heading', { name: 'Introductions' }).waitFor();
+    expect(page.url()).toBe(`${origin}/c/introductions`);
+    expect(await page.title()).toBe('Introductions · Haven');
+    await page.goForward();
+    await page.getByRole('heading', { name: 'Back and forth' }).waitFor();
+    expect(page.url()).toBe(`${origin}/t/${thread.id}`);
+    // Focus moved to the new view's heading.
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
+  });
+
   it('unknown addresses get a not-found page with its own title', async () => {
     const page = await pageFor();
     await page.goto(`${origin}/no/such/place`);
