@@ -50,7 +50,7 @@ function Header() {
               Notifications{unread.value > 0 && <span class="count" aria-hidden="true">{unread.value}</span>}
             </a>
             <a href="/settings" class="who" data-testid="me" aria-label={`${me.value.pseudonym}, settings`}>{me.value.pseudonym}</a>
-            <button type="button" onClick={logout}>Log out</button>
+            <button type="button" class="logout" onClick={logout}>Log out</button>
           </>
         ) : (
           me.value === null && <a href="/login">Log in or join</a>

@@ -46,6 +46,10 @@ function SettingsOf({ user }: { user: User }) {
   return (
     <section>
       <h1 tabIndex={-1}>Settings</h1>
+      <p>
+        Logged in as <strong>{user.pseudonym}</strong>.{' '}
+        <button type="button" onClick={async () => { await api.logout(); await loadMe(); navigate('/'); }}>Log out</button>
+      </p>
       <Section title="Content warnings" button="Save warnings" run={async () => void (me.value = (await api.preferences({ contentWarnings: choices })).user)}>
         <p class="hint">For posts marked with these, choose what you see. Your own posts always show.</p>
         {CONTENT_WARNING_CATEGORIES.map((w) => (
