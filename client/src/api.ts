@@ -2,7 +2,7 @@ import type { User } from '../../server/contract/accounts';
 import type { ErrorBody } from '../../server/contract/common';
 import type { ContentWarning, WarningPreference } from '../../server/contract/vocabulary';
 import type { CrisisResource, Post, Thread } from '../../server/contract/forum';
-import type { CrisisConfig, FlagReason } from '../../server/contract/moderation';
+import type { CrisisConfig, FlagReason, QueueItem } from '../../server/contract/moderation';
 import type { Notification } from '../../server/contract/notifications';
 
 /** The one typed client of the Haven API; shapes come from the shared zod contract. */
@@ -97,6 +97,10 @@ export const api = {
   deleteAccount: (password: string, erasePosts: boolean) => call<void>('DELETE', '/api/me', { password, erasePosts }),
   search: (q: string, cursor?: string) =>
     call<{ posts: Post[]; nextCursor: string | null }>('GET', `/api/search?q=${encodeURIComponent(q)}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`),
+  modQueue: () => call<{ flags: QueueItem[]; nextCursor: string | null }>('GET', '/api/mod/flags?limit=100'),
+  modHide: (postId: string, reason: string) => call<{ post: Post }>('POST', `/api/mod/posts/${postId}/hide`, { reason }),
+  modRestore: (postId: string) => call<{ post: Post }>('POST', `/api/mod/posts/${postId}/restore`),
+  modResolve: (flagId: string, outcome: 'actioned' | 'dismissed') => call<{ resolved: number }>('POST', `/api/mod/flags/${flagId}/resolve`, { outcome }),
   preview: (body: string) => call<{ html: string }>('POST', '/api/preview', { body }),
   flag: (postId: string, reason: FlagReason, note?: string) => call<unknown>('POST', `/api/posts/${postId}/flags`, { reason, ...(note ? { note } : {}) }),
   recover: (pseudonym: string, recoveryCode: string, newPassword: string) =>

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api } from './api';
 import { quickExit } from './quick-exit';
 import { navigate, onLinkClick, path } from './router';
@@ -7,6 +7,7 @@ import { HelpDialog } from './views/help';
 import { Inbox } from './views/inbox';
 import { NewThread } from './views/new-thread';
 import { CommunityView, Guidelines, Home, Login, NotFound } from './views/pages';
+import { isStaff, ModQueue, openFlags, watchQueueCount } from './views/mod-queue';
 import { Recover } from './views/recover';
 import { SearchBox, SearchView } from './views/search';
 import { Settings } from './views/settings';
@@ -25,6 +26,7 @@ function Route() {
   if (p === '/inbox') return <Inbox />;
   if (p === '/settings') return <Settings />;
   if (p === '/search') return <SearchView />;
+  if (p === '/mod') return <ModQueue />;
   if (p === '/guidelines') return <Guidelines />;
   if (p === '/') return <Home />;
   return <NotFound />;
@@ -46,6 +48,11 @@ function Header() {
         <button type="button" class="exit" onClick={quickExit} title="Leaves Haven at once (or press Escape twice)">Quick exit</button>
         {me.value ? (
           <>
+            {isStaff() && (
+              <a href="/mod" aria-label={`Moderation, ${openFlags.value ?? 0} open`}>
+                Moderation{(openFlags.value ?? 0) > 0 && <span class="count" aria-hidden="true">{openFlags.value}</span>}
+              </a>
+            )}
             <a href="/inbox" class="inbox" aria-label={`Notifications, ${unread.value} unread`}>
               Notifications{unread.value > 0 && <span class="count" aria-hidden="true">{unread.value}</span>}
             </a>
@@ -63,6 +70,8 @@ function Header() {
 }
 
 export function App() {
+  // Moderators see the open flags counted in the header, live.
+  useEffect(() => void watchQueueCount(), [me.value?.role]);
   return (
     <div onClick={onLinkClick}>
       <a href="#main" class="skip">Skip to content</a>

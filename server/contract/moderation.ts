@@ -38,6 +38,7 @@ export const queueItem = z.object({
   reasons: z.partialRecord(flagReason, z.number().int()),
 });
 export const flagsResponse = z.object({ flags: z.array(queueItem), nextCursor: z.string().nullable() });
+export type QueueItem = z.infer<typeof queueItem>;
 
 export const flagParams = z.strictObject({ id: idParam });
 export const resolveBody = z.strictObject({ outcome: z.enum(['actioned', 'dismissed']) });

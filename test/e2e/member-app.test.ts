@@ -385,8 +385,8 @@ describe.skipIf(!browserAvailable())('the member app in Chromium (phone-sized)',
     await page.goForward();
     await page.getByRole('heading', { name: 'Back and forth' }).waitFor();
     expect(page.url()).toBe(`${origin}/t/${thread.id}`);
-    // Focus moved to the new view's heading.
-    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
+    // Focus moves to the new view's heading (once its effect has run).
+    await page.waitForFunction(() => document.activeElement?.tagName === 'H1');
   });
 
   it('unknown addresses get a not-found page with its own title', async () => {

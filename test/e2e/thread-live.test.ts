@@ -49,7 +49,9 @@ describe.skipIf(!browserAvailable())('the thread page in Chromium', () => {
       ['/', 'Communities'], [`/t/${thread.id}`, 'Checking'], ['/login', 'Pseudonym'], ['/c/introductions', 'Introductions'],
       ['/recover', 'Recovery code'], ['/nowhere', 'This page is not here'], ['/search?q=checking', 'Search: checking'], ['/guidelines', 'Community guidelines'],
     ] as const;
-    const membersOnly = [['/c/introductions/new', 'Post anonymously'], ['/inbox', 'Mark all read'], ['/settings', 'Save warnings']] as const;
+    const membersOnly = [
+      ['/c/introductions/new', 'Post anonymously'], ['/inbox', 'Mark all read'], ['/settings', 'Save warnings'], ['/mod', 'Only moderators can see this page.'],
+    ] as const;
     for (const colorScheme of ['light', 'dark'] as const) {
       for (const as of [author, null]) {
         // axe is injected as a script, which the page's CSP rightly forbids; bypass it for the check only.
