@@ -100,6 +100,9 @@ export const api = {
   modQueue: () => call<{ flags: QueueItem[]; nextCursor: string | null }>('GET', '/api/mod/flags?limit=100'),
   modHide: (postId: string, reason: string) => call<{ post: Post }>('POST', `/api/mod/posts/${postId}/hide`, { reason }),
   modRestore: (postId: string) => call<{ post: Post }>('POST', `/api/mod/posts/${postId}/restore`),
+  modWarnings: (postId: string, contentWarnings: ContentWarning[]) => call<{ post: Post }>('PUT', `/api/mod/posts/${postId}/content-warnings`, { contentWarnings }),
+  modSuspendAuthor: (postId: string, until: string, reason: string) =>
+    call<{ suspension: { until: string; reason: string; author: string } }>('POST', `/api/mod/posts/${postId}/suspend-author`, { until, reason }),
   modResolve: (flagId: string, outcome: 'actioned' | 'dismissed') => call<{ resolved: number }>('POST', `/api/mod/flags/${flagId}/resolve`, { outcome }),
   preview: (body: string) => call<{ html: string }>('POST', '/api/preview', { body }),
   flag: (postId: string, reason: FlagReason, note?: string) => call<unknown>('POST', `/api/posts/${postId}/flags`, { reason, ...(note ? { note } : {}) }),

@@ -72,6 +72,34 @@ describe.skipIf(!browserAvailable())('the moderation queue in Chromium', () => {
     expect(row).toEqual({ hidden_by: 'moderator', hidden_reason: 'Advertising' });
   });
 
+  it('"Suspend author" on an anonymous post: the author sees the suspension; the moderator’s page never holds the pseudonym', async () => {
+    const mod = await ctx.newMember('moderator');
+    const author = await ctx.newMember();
+    const { thread } = await ctx.newThread(await ctx.newMember(), { title: 'Anonymous trouble', body: 'Opening' });
+    const post = await ctx.reply(author, thread.id, { body: 'Abuse, written anonymously.', anonymous: true });
+    await flag(post.id, 'harassment');
+    const console_ = await pageFor(mod);
+    await console_.goto(`${origin}/mod`);
+    // Found by the post itself: once warned, its words fold behind "Show post".
+    const item = console_.getByRole('listitem').filter({ has: console_.locator(`[data-post-id="${post.id}"]`) });
+    await item.getByRole('button', { name: 'Set warnings' }).click();
+    await item.getByLabel('Abuse').check();
+    await item.getByRole('button', { name: 'Save warnings' }).click();
+    await item.getByText('Abuse', { exact: true }).first().waitFor();
+    await item.getByRole('button', { name: 'Suspend author' }).click();
+    await item.getByLabel('Days').selectOption('3');
+    await item.getByLabel('Reason (shown to the author)').fill('Harassing another member');
+    await item.getByRole('button', { name: 'Suspend', exact: true }).click();
+    await item.getByText('cannot post for 3 days.').waitFor();
+    expect(await console_.content()).not.toContain(author.pseudonym);
+
+    const authorPage = await pageFor(author);
+    await authorPage.goto(`${origin}/t/${thread.id}`);
+    const banner = authorPage.getByRole('status').filter({ hasText: 'Your account is suspended from posting until' });
+    await banner.waitFor();
+    expect(await banner.textContent()).toContain('Harassing another member');
+  });
+
   it('members do not get the console', async () => {
     const page = await pageFor(await ctx.newMember());
     await page.goto(`${origin}/mod`);

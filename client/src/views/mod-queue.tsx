@@ -1,7 +1,7 @@
 import { signal } from '@preact/signals';
 import { useEffect, useState } from 'preact/hooks';
 import type { QueueItem } from '../../../server/contract/moderation';
-import type { FlagReason } from '../../../server/contract/vocabulary';
+import { CONTENT_WARNING_CATEGORIES, CONTENT_WARNING_LABELS, type ContentWarning, type FlagReason } from '../../../server/contract/vocabulary';
 import { api, saidOf } from '../api';
 import { live } from '../live';
 import { useView } from '../router';
@@ -33,8 +33,11 @@ export function watchQueueCount(): void {
 
 /** Hiding resolves the post's open flags as actioned, and restoring dismisses them (server side). */
 function Item({ item, fresh, onDone }: { item: QueueItem; fresh: boolean; onDone: () => void }) {
-  const [hiding, setHiding] = useState(false);
+  const [open, setOpen] = useState<'hide' | 'warnings' | 'suspend' | null>(null);
   const [reason, setReason] = useState('');
+  const [warnings, setWarnings] = useState<ContentWarning[]>(item.post.contentWarnings);
+  const [days, setDays] = useState('7');
+  const [said, setSaid] = useState<string | null>(null);
   const { busy, error, run } = useAction('That did not work. Please try again.');
   const act = (work: () => Promise<unknown>) => run(async () => {
     await work();
@@ -54,17 +57,56 @@ function Item({ item, fresh, onDone }: { item: QueueItem; fresh: boolean; onDone
         {hidden ? (
           <button type="button" disabled={busy} onClick={() => act(() => api.modRestore(item.post.id))}>Restore</button>
         ) : (
-          <button type="button" disabled={busy} onClick={() => setHiding(true)}>Hide</button>
+          <button type="button" disabled={busy} onClick={() => setOpen('hide')}>Hide</button>
         )}
+        <button type="button" disabled={busy} onClick={() => setOpen('warnings')}>Set warnings</button>
+        <button type="button" disabled={busy} onClick={() => setOpen('suspend')}>Suspend author</button>
         <button type="button" disabled={busy} onClick={() => act(() => api.modResolve(item.id, 'dismissed'))}>Dismiss</button>
       </div>
-      {hiding && (
+      {open === 'warnings' && (
+        <form class="composer" onSubmit={(e) => run(async () => { await api.modWarnings(item.post.id, warnings); setOpen(null); onDone(); }, e)}>
+          <fieldset class="warnings-choice">
+            <legend>Content warnings for this post</legend>
+            {CONTENT_WARNING_CATEGORIES.map((w) => (
+              <label key={w} class="check">
+                <input type="checkbox" checked={warnings.includes(w)} onChange={(e) => setWarnings((l) => ((e.target as HTMLInputElement).checked ? [...l, w] : l.filter((x) => x !== w)))} /> {CONTENT_WARNING_LABELS[w]}
+              </label>
+            ))}
+          </fieldset>
+          <div class="actions">
+            <button type="submit" disabled={busy}>Save warnings</button>
+            <button type="button" onClick={() => setOpen(null)}>Cancel</button>
+          </div>
+        </form>
+      )}
+      {open === 'suspend' && (
+        <form class="composer" onSubmit={(e) => run(async () => {
+          const until = new Date(Date.now() + Number(days) * 86_400_000).toISOString();
+          const answer = await api.modSuspendAuthor(item.post.id, until, reason);
+          // The author is named only as readers see them: an anonymous post's alias stays an alias.
+          setSaid(`${answer.suspension.author} cannot post for ${days} ${days === '1' ? 'day' : 'days'}.`);
+          setOpen(null);
+        }, e)}>
+          <label for={`suspend-days-${item.id}`}>Days</label>
+          <select id={`suspend-days-${item.id}`} value={days} onChange={(e) => setDays((e.target as HTMLSelectElement).value)}>
+            {['1', '3', '7', '30', '90'].map((d) => <option key={d} value={d}>{d}</option>)}
+          </select>
+          <label for={`suspend-reason-${item.id}`}>Reason (shown to the author)</label>
+          <input id={`suspend-reason-${item.id}`} value={reason} required maxLength={500} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
+          <div class="actions">
+            <button type="submit" disabled={busy}>Suspend</button>
+            <button type="button" onClick={() => setOpen(null)}>Cancel</button>
+          </div>
+        </form>
+      )}
+      {said && <p role="status">{said}</p>}
+      {open === 'hide' && (
         <form class="composer" onSubmit={(e) => run(async () => { await api.modHide(item.post.id, reason); onDone(); }, e)}>
           <label for={`hide-reason-${item.id}`}>Reason (shown to the author)</label>
           <input id={`hide-reason-${item.id}`} value={reason} required maxLength={500} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
           <div class="actions">
             <button type="submit" disabled={busy}>Hide post</button>
-            <button type="button" onClick={() => setHiding(false)}>Cancel</button>
+            <button type="button" onClick={() => setOpen(null)}>Cancel</button>
           </div>
         </form>
       )}
