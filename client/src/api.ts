@@ -2,7 +2,7 @@ import type { User } from '../../server/contract/accounts';
 import type { ErrorBody } from '../../server/contract/common';
 import type { ContentWarning, WarningPreference } from '../../server/contract/vocabulary';
 import type { CrisisResource, Post, Thread } from '../../server/contract/forum';
-import type { CrisisConfig, FlagReason, QueueItem } from '../../server/contract/moderation';
+import type { CrisisConfig, FlagReason, LogEntry, QueueItem } from '../../server/contract/moderation';
 import type { Notification } from '../../server/contract/notifications';
 
 /** The one typed client of the Haven API; shapes come from the shared zod contract. */
@@ -103,6 +103,9 @@ export const api = {
   modWarnings: (postId: string, contentWarnings: ContentWarning[]) => call<{ post: Post }>('PUT', `/api/mod/posts/${postId}/content-warnings`, { contentWarnings }),
   modSuspendAuthor: (postId: string, until: string, reason: string) =>
     call<{ suspension: { until: string; reason: string; author: string } }>('POST', `/api/mod/posts/${postId}/suspend-author`, { until, reason }),
+  modLog: (cursor?: string) => call<{ entries: LogEntry[]; nextCursor: string | null }>('GET', `/api/mod/log${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`),
+  setRole: (pseudonym: string, role: 'member' | 'moderator' | 'admin') =>
+    call<{ user: { pseudonym: string; role: string } }>('PUT', `/api/admin/users/${encodeURIComponent(pseudonym)}/role`, { role }),
   modResolve: (flagId: string, outcome: 'actioned' | 'dismissed') => call<{ resolved: number }>('POST', `/api/mod/flags/${flagId}/resolve`, { outcome }),
   preview: (body: string) => call<{ html: string }>('POST', '/api/preview', { body }),
   flag: (postId: string, reason: FlagReason, note?: string) => call<unknown>('POST', `/api/posts/${postId}/flags`, { reason, ...(note ? { note } : {}) }),

@@ -67,6 +67,7 @@ export const logEntry = z.object({
   at: isoTime,
 });
 export const logResponse = z.object({ entries: z.array(logEntry), nextCursor: z.string().nullable() });
+export type LogEntry = z.infer<typeof logEntry>;
 
 export const crisisConfig = z.object({
   phrases: z.array(z.string().min(2).max(200)).min(1),

@@ -100,6 +100,27 @@ describe.skipIf(!browserAvailable())('the moderation queue in Chromium', () => {
     expect(await banner.textContent()).toContain('Harassing another member');
   });
 
+  it('an admin changes a role from "Members"; the log shows it, and an anonymous author there only by alias', async () => {
+    const admin = await ctx.newMember('admin');
+    const member = await ctx.newMember();
+    const author = await ctx.newMember();
+    const { thread } = await ctx.newThread(await ctx.newMember(), { title: 'Logged', body: 'Opening' });
+    const anon = await ctx.reply(author, thread.id, { body: 'Hidden anonymously.', anonymous: true });
+    await ctx.request('POST', `/api/mod/posts/${anon.id}/hide`, { as: admin, body: { reason: 'Off topic' } });
+    const page = await pageFor(admin);
+    await page.goto(`${origin}/mod`);
+    await page.getByRole('link', { name: 'Members' }).click();
+    await page.getByLabel('Pseudonym').fill(member.pseudonym);
+    await page.getByLabel('Role').selectOption('moderator');
+    await page.getByRole('button', { name: 'Change role' }).click();
+    await page.getByText(`${member.pseudonym} is now moderator.`).waitFor();
+    await page.goto(`${origin}/mod/log`);
+    await page.getByRole('heading', { name: 'Moderation log' }).waitFor();
+    await page.getByText('member → moderator').waitFor();
+    await page.getByText('Off topic').waitFor();
+    expect(await page.content()).not.toContain(author.pseudonym);
+  });
+
   it('members do not get the console', async () => {
     const page = await pageFor(await ctx.newMember());
     await page.goto(`${origin}/mod`);

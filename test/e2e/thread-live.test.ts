@@ -50,7 +50,7 @@ describe.skipIf(!browserAvailable())('the thread page in Chromium', () => {
       ['/recover', 'Recovery code'], ['/nowhere', 'This page is not here'], ['/search?q=checking', 'Search: checking'], ['/guidelines', 'Community guidelines'],
     ] as const;
     const membersOnly = [
-      ['/c/introductions/new', 'Post anonymously'], ['/inbox', 'Mark all read'], ['/settings', 'Save warnings'], ['/mod', 'Only moderators can see this page.'],
+      ['/c/introductions/new', 'Post anonymously'], ['/inbox', 'Mark all read'], ['/settings', 'Save warnings'], ['/mod', 'Only moderators can see this page.'], ['/mod/log', 'Only moderators can see this page.'], ['/mod/members', 'Only admins can change roles.'],
     ] as const;
     for (const colorScheme of ['light', 'dark'] as const) {
       for (const as of [author, null]) {

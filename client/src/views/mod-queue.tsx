@@ -158,6 +158,7 @@ export function ModQueue() {
   return (
     <section>
       <h1 tabIndex={-1}>Moderation queue</h1>
+      <nav aria-label="Moderation"><a href="/mod/log">Log</a>{me.value?.role === 'admin' && <> · <a href="/mod/members">Members</a></>}</nav>
       <p class="sr-only" aria-live="assertive">{announce}</p>
       {items.length === 0 ? <p>No open flags. Thank you for keeping Haven safe.</p> : (
         <ul class="list queue">
