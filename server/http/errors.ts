@@ -35,7 +35,6 @@ export const csrfRejected = () =>
   new AppError(403, 'csrf_rejected', 'This request did not come from Haven itself, so it was refused.');
 export const suspended = (until: Date) =>
   new AppError(403, 'suspended', `Your account is suspended until ${until.toISOString()}. You can still read.`);
-
 export const notFound = (what = 'That') => new AppError(404, 'not_found', `${what} was not found.`);
 export const conflict = (message: string, code: 'conflict' | 'duplicate_post' = 'conflict') =>
   new AppError(409, code, message);

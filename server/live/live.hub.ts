@@ -431,7 +431,7 @@ export class LiveHub {
   async #deliverAll(client: Client, rows: EventRow[]) {
     const prepared = await this.#load(rows);
     const resynced = new Map<string, Set<Client>>();
-    for (const row of rows) await this.#deliver(client, row, prepared, mapSet(resynced, row.topic));
+    for (const row of rows) await this.#deliver(client, row, prepared, prepared ? undefined : mapSet(resynced, row.topic));
   }
 
   async #deliver(client: Client, row: EventRow, prepared: Prepared | null, resynced?: Set<Client>) {
@@ -470,7 +470,8 @@ export class LiveHub {
           for (const client of this.#byTopic.get(row.topic) ?? []) {
             const held = client.replaying?.get(row.topic);
             if (held) held.push(row);
-            else await this.#deliver(client, row, prepared, mapSet(resynced, row.topic));
+            // (Resync bookkeeping only when the batch failed: the common path allocates nothing.)
+            else await this.#deliver(client, row, prepared, prepared ? undefined : mapSet(resynced, row.topic));
           }
         }
         this.#dispatched = row.id;

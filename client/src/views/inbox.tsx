@@ -1,9 +1,10 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect } from 'preact/hooks';
 import { CONTENT_WARNING_LABELS } from '../../../server/contract/vocabulary';
 import type { Notification } from '../../../server/contract/notifications';
-import { api, saidOf } from '../api';
+import { api } from '../api';
 import { live } from '../live';
 import { useView } from '../router';
+import { usePages } from '../use-pages';
 import { me, unread } from '../session';
 
 function Item({ note }: { note: Notification }) {
@@ -26,13 +27,15 @@ function Item({ note }: { note: Notification }) {
 
 /** Replies, moderation notices and milestones, newest first, with new ones arriving live. */
 export function Inbox() {
-  const [notes, setNotes] = useState<Notification[] | null>(null);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const userId = me.value?.id ?? null;
+  const { items: notes, setItems: setNotes, cursor, error, more } = usePages(
+    userId,
+    (cursor) => api.notifications(cursor).then((r) => ({ items: r.notifications, nextCursor: r.nextCursor })),
+    'Could not load your notifications.',
+  );
   useView(notes ? 'Notifications' : null);
   useEffect(() => {
     if (!me.value) return;
-    void api.notifications().then((r) => (setNotes(r.notifications), setCursor(r.nextCursor)), (err) => setError(saidOf(err, 'Could not load your notifications.')));
     return live.subscribe(`user:${me.value.id}`, (event) => {
       const note = event.data.notification as Notification | undefined;
       if (note) setNotes((list) => [note, ...(list ?? []).filter((n) => n.id !== note.id)]);
@@ -45,11 +48,6 @@ export function Inbox() {
     await api.markAllRead();
     unread.value = 0;
     setNotes((list) => (list ?? []).map((n) => ({ ...n, readAt: n.readAt ?? new Date().toISOString() })));
-  };
-  const more = async () => {
-    const page = await api.notifications(cursor!);
-    setNotes((list) => [...(list ?? []), ...page.notifications]);
-    setCursor(page.nextCursor);
   };
   return (
     <section>

@@ -1,9 +1,10 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { LogEntry } from '../../../server/contract/moderation';
-import { api, saidOf } from '../api';
+import { api } from '../api';
 import { useView } from '../router';
 import { me } from '../session';
 import { useAction } from '../use-action';
+import { usePages } from '../use-pages';
 import { isStaff } from './mod-queue';
 
 function Refused({ title, text }: { title: string; text: string }) {
@@ -17,23 +18,16 @@ function Refused({ title, text }: { title: string; text: string }) {
 
 /** The moderation log, newest first. Anonymous authors stay sealed: the server names them by alias. */
 export function ModLog() {
-  const [entries, setEntries] = useState<LogEntry[] | null>(null);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { items: entries, cursor, error, more } = usePages<LogEntry>(
+    isStaff() ? (me.value?.role ?? null) : null,
+    (cursor) => api.modLog(cursor).then((r) => ({ items: r.entries, nextCursor: r.nextCursor })),
+    'Could not load the log.',
+  );
   useView(entries ? 'Moderation log' : null);
-  useEffect(() => {
-    if (!isStaff()) return;
-    void api.modLog().then((r) => (setEntries(r.entries), setCursor(r.nextCursor)), (err) => setError(saidOf(err, 'Could not load the log.')));
-  }, [me.value?.role]);
   if (me.value === undefined) return <p>Loading…</p>;
   if (!isStaff()) return <Refused title="Moderation log" text="Only moderators can see this page." />;
   if (error) return <p role="alert">{error}</p>;
   if (!entries) return <p>Loading…</p>;
-  const more = async () => {
-    const page = await api.modLog(cursor!);
-    setEntries((list) => [...(list ?? []), ...page.entries]);
-    setCursor(page.nextCursor);
-  };
   return (
     <section>
       <h1 tabIndex={-1}>Moderation log</h1>

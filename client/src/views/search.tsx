@@ -1,8 +1,9 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { Post } from '../../../server/contract/forum';
-import { api, saidOf } from '../api';
+import { api } from '../api';
 import { navigate, query, useView } from '../router';
 import { me } from '../session';
+import { usePages } from '../use-pages';
 import { PostView } from './post-view';
 
 /** The header's search box: the query goes in the address, so results can be shared and revisited. */
@@ -27,23 +28,15 @@ export function SearchBox() {
 /** Posts that match, as this reader may see them (warnings and hides applied), each linked to its place. */
 export function SearchView() {
   const q = new URLSearchParams(query.value).get('q') ?? '';
-  const [posts, setPosts] = useState<Post[] | null>(null);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { items: found, cursor, error, more } = usePages<Post>(
+    q || null,
+    (cursor) => api.search(q, cursor).then((r) => ({ items: r.posts, nextCursor: r.nextCursor })),
+    'The search did not work.',
+  );
+  const posts = q ? found : [];
   useView(posts ? `Search: ${q}` : null);
-  useEffect(() => {
-    setPosts(null);
-    setError(null);
-    if (!q) return setPosts([]);
-    void api.search(q).then((r) => (setPosts(r.posts), setCursor(r.nextCursor)), (err) => setError(saidOf(err, 'The search did not work.')));
-  }, [q]);
   if (error) return <p role="alert">{error}</p>;
   if (!posts) return <p>Searching…</p>;
-  const more = async () => {
-    const page = await api.search(q, cursor!);
-    setPosts((list) => [...(list ?? []), ...page.posts]);
-    setCursor(page.nextCursor);
-  };
   return (
     <section>
       <h1 tabIndex={-1}>Search: {q}</h1>
