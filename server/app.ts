@@ -17,7 +17,7 @@ import { createForumService, type ForumService } from './forum/forum.service';
 import { loadGuidelines } from './forum/guidelines';
 import healthRoutes from './health/health.routes';
 import { crisisMatcher, loadCrisisConfig } from './moderation/crisis';
-import { renderFlagEvents } from './moderation/flag-event';
+import { renderFlagEvents, renderQueueChanged } from './moderation/flag-event';
 import moderationRoutes from './moderation/moderation.routes';
 import { createModerationService } from './moderation/moderation.service';
 import { createLive, type Live, type LiveOptions } from './live/live.module';
@@ -155,8 +155,9 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
   }));
   const crisis = loadCrisisConfig(config.crisisConfigPath);
   const readsLikeCrisis = crisisMatcher(crisis.phrases);
-  const moderation = createModerationService({ db: database.db, config, events: live.events, notifications: live.notifications, forum, accounts });
+  const moderation = createModerationService({ db: database.db, config, events: live.events, notifications: live.notifications, forum, accounts, crisis });
   live.extraViews.set('flag.created', renderFlagEvents(database.db));
+  live.extraViews.set('queue.changed', renderQueueChanged);
   forum.onWrite(async (trx, write) => {
     // A post that reads like a crisis is never blocked: it goes to the top of the queue.
     if (write.kind === 'created' && write.bodyMd && readsLikeCrisis(write.bodyMd)) await moderation.raiseCrisisFlag(trx, write.postId);

@@ -50,6 +50,13 @@ export async function requireModerator(request: FastifyRequest): Promise<Viewer>
   return viewer;
 }
 
+/** Admins only; moderators and members get 403, visitors 401. */
+export async function requireAdmin(request: FastifyRequest): Promise<Viewer> {
+  const viewer = await requireMember(request);
+  if (viewer.role !== 'admin') throw forbidden('Only admins can do that.');
+  return viewer;
+}
+
 export function setSessionCookie(reply: FastifyReply, token: string, secure: boolean) {
   reply.setCookie(SESSION_COOKIE, token, {
     httpOnly: true,

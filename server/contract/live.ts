@@ -33,6 +33,7 @@ export const LIVE_EVENTS = [
   'thread.created',
   'notification.created',
   'flag.created',
+  'queue.changed',
 ] as const;
 export type LiveEventKind = (typeof LIVE_EVENTS)[number];
 

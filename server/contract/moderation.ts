@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { cursorParam, idParam, isoTime, memberText } from './common';
 import { contentWarning } from './content-warnings';
 import { crisisResource, post } from './forum';
-import { FLAG_REASONS } from './vocabulary';
+import { FLAG_REASONS, MOD_ACTION_NAMES } from './vocabulary';
 
-export { FLAG_REASONS, type FlagReason } from './vocabulary';
+export { FLAG_REASONS, MOD_ACTIONS, type FlagReason, type ModAction } from './vocabulary';
 
 /** API.md "Moderation" and the crisis parts. */
 export const flagReason = z.enum(FLAG_REASONS);
@@ -27,15 +27,22 @@ export const flagsQuery = z.strictObject({
   cursor: cursorParam,
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
-/** One post in the queue: its flags grouped, with how many and why. Reporters are never named. */
+/**
+ * One post in the queue: its flags grouped, with how many and why, and where it stands: its
+ * thread, and the post it answers. Reporters are never named; `notes` are every flag's note,
+ * oldest first (`note` is the first of them).
+ */
 export const queueItem = z.object({
   id: z.string(),
   post,
   reason: flagReason,
   note: z.string().nullable(),
+  notes: z.array(z.string()),
   createdAt: isoTime,
   count: z.number().int(),
   reasons: z.partialRecord(flagReason, z.number().int()),
+  thread: z.object({ id: z.string(), title: z.string() }),
+  parent: post.nullable(),
 });
 export const flagsResponse = z.object({ flags: z.array(queueItem), nextCursor: z.string().nullable() });
 export type QueueItem = z.infer<typeof queueItem>;
@@ -57,7 +64,16 @@ export const suspendBody = z.strictObject({
 /** Names the author only as the public sees them: an alias stays an alias. */
 export const suspendResponse = z.object({ suspension: z.object({ until: isoTime, reason: z.string(), author: z.string() }) });
 
-export const logQuery = z.strictObject({ cursor: cursorParam, limit: z.coerce.number().int().min(1).max(100).default(50) });
+const instant = z.iso.datetime({ offset: true }).refine((v) => !Number.isNaN(Date.parse(v)), 'must be a real date and time');
+/** Filters combine: an action, the moderator's pseudonym (any case), and a time window [from, to). */
+export const logQuery = z.strictObject({
+  cursor: cursorParam,
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  action: z.enum(MOD_ACTION_NAMES).optional(),
+  actor: shortText(64).optional(),
+  from: instant.optional(),
+  to: instant.optional(),
+});
 export const logEntry = z.object({
   id: z.string(),
   actor: z.string(),
@@ -68,6 +84,37 @@ export const logEntry = z.object({
 });
 export const logResponse = z.object({ entries: z.array(logEntry), nextCursor: z.string().nullable() });
 export type LogEntry = z.infer<typeof logEntry>;
+
+/** A private notice to a post's author; the crisis resources Haven lists go with it unless left out. */
+export const reachOutBody = z.strictObject({ message: shortText(2000), includeResources: z.boolean().default(true) });
+export const reachOutResponse = z.object({ sent: z.literal(true) });
+
+/**
+ * A running suspension, named only as the public saw its author on the post it was made
+ * from: an alias for an anonymous post (never the account), a pseudonym for a named one,
+ * and null for one made before suspensions were listed.
+ */
+export const suspension = z.object({
+  id: z.string(),
+  author: z.string().nullable(),
+  anonymous: z.boolean(),
+  postId: z.string().nullable(),
+  threadId: z.string().nullable(),
+  reason: z.string(),
+  until: isoTime,
+  createdAt: isoTime,
+});
+export type Suspension = z.infer<typeof suspension>;
+export const suspensionsQuery = z.strictObject({ cursor: cursorParam, limit: z.coerce.number().int().min(1).max(100).default(50) });
+export const suspensionsResponse = z.object({ suspensions: z.array(suspension), nextCursor: z.string().nullable() });
+export const suspensionParams = z.strictObject({ id: idParam });
+export const liftResponse = z.object({ suspension });
+
+/** Admins find members by the start of their pseudonym (any case). Suspensions are not shown here. */
+export const membersQuery = z.strictObject({ q: shortText(64) });
+export const memberSummary = z.object({ pseudonym: z.string(), role: z.enum(['member', 'moderator', 'admin']), createdAt: isoTime });
+export type MemberSummary = z.infer<typeof memberSummary>;
+export const membersResponse = z.object({ users: z.array(memberSummary) });
 
 export const crisisConfig = z.object({
   phrases: z.array(z.string().min(2).max(200)).min(1),

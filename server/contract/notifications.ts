@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { cursorParam, idParam, isoTime } from './common';
-import { contentWarnings, author } from './forum';
+import { contentWarnings, author, crisisResource } from './forum';
 
 /** API.md "Notifications". */
 export const NOTIFICATION_KINDS = ['reply', 'moderation', 'milestone'] as const;
@@ -18,6 +18,11 @@ export const notificationData = z.object({
   excerpt: z.string().nullable().optional(),
   reason: z.string().optional(),
   action: z.string().optional(),
+  /** A moderator's own words (reach out), and the resources sent with them. */
+  message: z.string().optional(),
+  resources: z.array(crisisResource).optional(),
+  /** On a suspension: when it ends. */
+  until: z.string().optional(),
   days: z.number().int().optional(),
   label: z.string().optional(),
 });

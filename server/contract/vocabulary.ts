@@ -45,3 +45,25 @@ export function streamOf(topic: string): Stream {
   if (topic === 'mod' || topic === 'internal') return topic;
   return topic as `user:${string}`;
 }
+
+/**
+ * What the moderation log records, with the words the console and the author's inbox use.
+ * The author's words never name the moderator: a notice says "a moderator".
+ */
+export const MOD_ACTIONS = {
+  hide: { log: 'Hid a post', author: 'A moderator hid your post' },
+  'community-hide': { log: 'Hidden by members’ flags', author: 'Your post was hidden after several members flagged it' },
+  'confirm-hide': { log: 'Kept a post hidden', author: 'A moderator kept your post hidden' },
+  restore: { log: 'Restored a post', author: 'A moderator restored your post' },
+  'dismiss-and-restore': { log: 'Dismissed flags and restored', author: 'A moderator restored your post' },
+  'resolve-actioned': { log: 'Resolved flags', author: 'A moderator reviewed your post' },
+  'resolve-dismissed': { log: 'Dismissed flags', author: 'A moderator reviewed your post' },
+  'content-warnings': { log: 'Set warnings', author: 'A moderator changed the content warnings on your post' },
+  'suspend-author': { log: 'Suspended an author', author: 'A moderator suspended your account from posting' },
+  'lift-suspension': { log: 'Lifted a suspension', author: 'A suspension on your account was lifted' },
+  'reach-out': { log: 'Reached out', author: 'A moderator reached out to you' },
+  delete: { log: 'Deleted a post', author: 'A moderator deleted your post' },
+  'role-change': { log: 'Changed a role', author: 'Your role changed' },
+} as const;
+export type ModAction = keyof typeof MOD_ACTIONS;
+export const MOD_ACTION_NAMES = Object.keys(MOD_ACTIONS) as [ModAction, ...ModAction[]];

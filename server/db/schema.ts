@@ -161,6 +161,18 @@ export const schema = {
     reason: col<string | null>('text', true),
     created_at: col<Timestamp>('timestamp with time zone'),
   },
+  suspensions: {
+    id: col<Id>('bigint'),
+    user_id: col<string | null>('bigint', true),
+    post_id: col<string | null>('bigint', true),
+    thread_id: col<string | null>('bigint', true),
+    anonymous: col<boolean>('boolean'),
+    subject: col<string | null>('text', true),
+    reason: col<string>('text'),
+    until: col<ColumnType<Date, Date | string, Date | string>>('timestamp with time zone'),
+    created_at: col<Timestamp>('timestamp with time zone'),
+    lifted_at: col<Date | string | null>('timestamp with time zone', true),
+  },
 } as const;
 
 export type FlagReason = 'triggering' | 'harassment' | 'spam' | 'crisis' | 'other';

@@ -33,3 +33,7 @@ export function renderFlagEvents(db: Kysely<DB>): ExtraView {
     };
   };
 }
+
+/** queue.changed, for moderators only: a moderator acted on this post; open consoles reload it. */
+export const renderQueueChanged: ExtraView = async () => (row, viewer) =>
+  isModerator(viewer) && /^\d+$/.test(String(row.data.postId)) ? { postId: String(row.data.postId) } : null;

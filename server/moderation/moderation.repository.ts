@@ -90,14 +90,14 @@ export async function resolveFlagsOf(db: Exec, postId: string, outcome: 'actione
  */
 export async function flagQueue(db: Exec, status: 'open' | 'resolved', after: { rank: number; at: string; postId: string } | null, limit: number) {
   const { rows } = await sql<{
-    post_id: string; id: string; count: number; rank: number; first_at: Date; reasons: Record<string, number>; note: string | null; lead_reason: FlagReason;
+    post_id: string; id: string; count: number; rank: number; first_at: Date; reasons: Record<string, number>; notes: string[] | null; lead_reason: FlagReason;
   }>`
     select * from (
       select post_id, min(id)::text as id, count(*)::int as count,
              case when bool_or(reason = 'crisis') then 0 else 1 end as rank,
              min(created_at) as first_at,
              (select jsonb_object_agg(reason, n) from (select reason, count(*)::int as n from flags f2 where f2.post_id = f.post_id and f2.status = ${status} group by reason) r) as reasons,
-             (array_agg(note order by id) filter (where note is not null))[1] as note,
+             array_agg(note order by id) filter (where note is not null) as notes,
              (array_agg(reason order by (reason = 'crisis') desc, id))[1] as lead_reason
       from flags f where status = ${status}
       group by post_id
@@ -122,6 +122,15 @@ export async function suspend(db: Exec, userId: string | null, until: string, re
     .execute();
 }
 
+/** Whether this action was logged on this post within the last `minutes`. */
+export async function loggedSince(db: Exec, postId: string, action: string, minutes: number): Promise<boolean> {
+  const row = await db.selectFrom('mod_log').select('id')
+    .where('post_id', '=', postId).where('action', '=', action)
+    .where('created_at', '>', sql<Date>`now() - make_interval(mins => ${minutes})`)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Erasure: the log keeps what happened, but under a placeholder instead of the member's name. */
 export async function forgetNameInLog(db: Exec, userId: string, pseudonym: string, placeholder: string) {
   await db.updateTable('mod_log').set({ target: placeholder }).where('target', '=', pseudonym).execute();
@@ -142,8 +151,95 @@ export async function insertLog(
     .execute();
 }
 
-export function listLog(db: Exec, beforeId: string | null, limit: number) {
+export interface LogFilter {
+  action?: string | undefined;
+  actor?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+}
+
+export function listLog(db: Exec, beforeId: string | null, limit: number, filter: LogFilter = {}) {
   let q = db.selectFrom('mod_log').select(['id', 'actor', 'action', 'post_id', 'thread_id', 'target', 'reason', 'created_at']);
   if (beforeId) q = q.where('id', '<', beforeId);
+  if (filter.action) q = q.where('action', '=', filter.action);
+  if (filter.actor) q = q.where(sql`lower(actor)`, '=', filter.actor.toLowerCase());
+  if (filter.from) q = q.where('created_at', '>=', new Date(filter.from));
+  if (filter.to) q = q.where('created_at', '<', new Date(filter.to));
   return q.orderBy('id', 'desc').limit(limit).execute();
+}
+
+/**
+ * A post was anonymized after a moderator acted on it: the log and the suspensions list
+ * name its author by the post's new alias from now on, as every other reader does.
+ */
+export async function renameAuthorOfPost(db: Exec, postId: string, alias: string) {
+  await db.updateTable('mod_log').set({ target: alias }).where('post_id', '=', postId).execute();
+  await db.updateTable('suspensions').set({ subject: alias, anonymous: true }).where('post_id', '=', postId).execute();
+}
+
+/** Erasure: a suspension made from a named post no longer names the member. */
+export async function forgetNameInSuspensions(db: Exec, userId: string, placeholder: string) {
+  await db.updateTable('suspensions').set({ subject: placeholder }).where('user_id', '=', userId).where('anonymous', '=', false).execute();
+}
+
+export async function insertSuspension(
+  db: Exec,
+  v: { userId: string | null; postId: string; threadId: string; anonymous: boolean; subject: string; reason: string; until: string },
+) {
+  await db
+    .insertInto('suspensions')
+    .values({ user_id: v.userId, post_id: v.postId, thread_id: v.threadId, anonymous: v.anonymous, subject: v.subject, reason: v.reason, until: v.until })
+    .execute();
+}
+
+const running = sql<boolean>`lifted_at is null and until > now()`;
+
+/** Whether a suspension made from this post is still running (a second one would be a double action). */
+export async function runningSuspensionFromPost(db: Exec, postId: string): Promise<boolean> {
+  const row = await db.selectFrom('suspensions').select('id').where('post_id', '=', postId).where(running).executeTakeFirst();
+  return row !== undefined;
+}
+
+const SUSPENSION_COLUMNS = ['id', 'user_id', 'post_id', 'thread_id', 'anonymous', 'subject', 'reason', 'until', 'created_at', 'lifted_at'] as const;
+
+/** Running suspensions, newest first. */
+export function listSuspensions(db: Exec, beforeId: string | null, limit: number) {
+  let q = db.selectFrom('suspensions').select(SUSPENSION_COLUMNS).where(running);
+  if (beforeId) q = q.where('id', '<', beforeId);
+  return q.orderBy('id', 'desc').limit(limit).execute();
+}
+
+export function suspensionForUpdate(db: Exec, id: string) {
+  return db.selectFrom('suspensions').select([...SUSPENSION_COLUMNS, sql<boolean>`until > now()`.as('runs')]).where('id', '=', id).forUpdate().executeTakeFirst();
+}
+export type SuspensionRow = NonNullable<Awaited<ReturnType<typeof suspensionForUpdate>>>;
+
+/**
+ * Lifts one suspension. The account stays suspended until the latest of its other running
+ * suspensions, with that one's reason, or is free when none is left.
+ */
+export async function liftSuspension(db: Exec, row: SuspensionRow) {
+  await db.updateTable('suspensions').set({ lifted_at: sql`now()` }).where('id', '=', row.id).execute();
+  if (!row.user_id) return;
+  await sql`
+    update users u set suspended_until = s.until, suspension_reason = s.reason
+    from (select ${row.user_id}::bigint as user_id) me
+    left join lateral (
+      select until, reason from suspensions
+      where user_id = me.user_id and lifted_at is null and until > now()
+      order by until desc limit 1
+    ) s on true
+    where u.id = me.user_id
+  `.execute(db);
+}
+
+/** Members whose pseudonym starts with `prefix` (any case), for admins. */
+export function findMembers(db: Exec, prefix: string, limit: number) {
+  return db
+    .selectFrom('users')
+    .select(['pseudonym', 'role', 'created_at'])
+    .where(sql<boolean>`starts_with(pseudonym_key, ${prefix.toLowerCase()})`)
+    .orderBy('pseudonym_key')
+    .limit(limit)
+    .execute();
 }

