@@ -2,7 +2,7 @@ import type { User } from '../../server/contract/accounts';
 import type { ErrorBody } from '../../server/contract/common';
 import type { ContentWarning, WarningPreference } from '../../server/contract/vocabulary';
 import type { CrisisResource, Post, Thread } from '../../server/contract/forum';
-import type { CrisisConfig, FlagReason, LogEntry, QueueItem } from '../../server/contract/moderation';
+import type { CrisisConfig, FlagReason, LogEntry, MemberSummary, ModAction, QueueItem, Suspension } from '../../server/contract/moderation';
 import type { Notification } from '../../server/contract/notifications';
 
 /** The one typed client of the Haven API; shapes come from the shared zod contract. */
@@ -29,6 +29,19 @@ export class ApiError extends Error {
 
 /** The message of any failure, for a member's eyes. */
 export const saidOf = (err: unknown, fallback: string) => (err instanceof ApiError ? err.said : fallback);
+
+export interface LogFilter {
+  action?: ModAction | undefined;
+  actor?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+}
+
+/** A query string of the parameters that are set ('' when none is). */
+function query(params: Record<string, string | undefined>): string {
+  const set = Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== '');
+  return set.length ? `?${new URLSearchParams(set)}` : '';
+}
 
 async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
   const res = await fetch(url, {
@@ -78,7 +91,7 @@ export const api = {
   logout: () => call<void>('POST', '/api/auth/logout'),
   communities: () => call<{ communities: Community[] }>('GET', '/api/communities'),
   threads: (slug: string, cursor?: string) =>
-    call<{ threads: Thread[]; nextCursor: string | null }>('GET', `/api/communities/${encodeURIComponent(slug)}/threads${cursor ? `?cursor=${cursor}` : ''}`),
+    call<{ threads: Thread[]; nextCursor: string | null }>('GET', `/api/communities/${encodeURIComponent(slug)}/threads${query({ cursor })}`),
   thread: (id: string, cursor?: string) =>
     call<{ thread: Thread; posts: Post[]; nextCursor: string | null }>('GET', `/api/threads/${id}?limit=100${cursor ? `&cursor=${cursor}` : ''}`),
   reply: (threadId: string, input: { body: string; parentId?: string; contentWarnings?: ContentWarning[]; anonymous?: boolean }) =>
@@ -96,14 +109,20 @@ export const api = {
   logoutEverywhere: () => call<void>('POST', '/api/auth/logout-all'),
   deleteAccount: (password: string, erasePosts: boolean) => call<void>('DELETE', '/api/me', { password, erasePosts }),
   search: (q: string, cursor?: string) =>
-    call<{ posts: Post[]; nextCursor: string | null }>('GET', `/api/search?q=${encodeURIComponent(q)}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`),
+    call<{ posts: Post[]; nextCursor: string | null }>('GET', `/api/search${query({ q, cursor })}`),
   modQueue: () => call<{ flags: QueueItem[]; nextCursor: string | null }>('GET', '/api/mod/flags?limit=100'),
   modHide: (postId: string, reason: string) => call<{ post: Post }>('POST', `/api/mod/posts/${postId}/hide`, { reason }),
   modRestore: (postId: string) => call<{ post: Post }>('POST', `/api/mod/posts/${postId}/restore`),
   modWarnings: (postId: string, contentWarnings: ContentWarning[]) => call<{ post: Post }>('PUT', `/api/mod/posts/${postId}/content-warnings`, { contentWarnings }),
   modSuspendAuthor: (postId: string, until: string, reason: string) =>
     call<{ suspension: { until: string; reason: string; author: string } }>('POST', `/api/mod/posts/${postId}/suspend-author`, { until, reason }),
-  modLog: (cursor?: string) => call<{ entries: LogEntry[]; nextCursor: string | null }>('GET', `/api/mod/log${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`),
+  modLog: (filter: LogFilter, cursor?: string) =>
+    call<{ entries: LogEntry[]; nextCursor: string | null }>('GET', `/api/mod/log${query({ ...filter, cursor })}`),
+  modReachOut: (postId: string, message: string, includeResources: boolean) =>
+    call<{ sent: true }>('POST', `/api/mod/posts/${postId}/reach-out`, { message, includeResources }),
+  suspensions: (cursor?: string) => call<{ suspensions: Suspension[]; nextCursor: string | null }>('GET', `/api/admin/suspensions${query({ cursor })}`),
+  liftSuspension: (id: string) => call<{ suspension: Suspension }>('POST', `/api/admin/suspensions/${id}/lift`),
+  findMembers: (q: string) => call<{ users: MemberSummary[] }>('GET', `/api/admin/users${query({ q })}`),
   setRole: (pseudonym: string, role: 'member' | 'moderator' | 'admin') =>
     call<{ user: { pseudonym: string; role: string } }>('PUT', `/api/admin/users/${encodeURIComponent(pseudonym)}/role`, { role }),
   modResolve: (flagId: string, outcome: 'actioned' | 'dismissed') => call<{ resolved: number }>('POST', `/api/mod/flags/${flagId}/resolve`, { outcome }),
@@ -112,7 +131,7 @@ export const api = {
   recover: (pseudonym: string, recoveryCode: string, newPassword: string) =>
     call<{ user: User; recoveryCode: string }>('POST', '/api/auth/recover', { pseudonym, recoveryCode, newPassword }),
   notifications: (cursor?: string) =>
-    call<{ notifications: Notification[]; nextCursor: string | null }>('GET', `/api/notifications${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`),
+    call<{ notifications: Notification[]; nextCursor: string | null }>('GET', `/api/notifications${query({ cursor })}`),
   markAllRead: () => call<void>('POST', '/api/notifications/read', { all: true }),
   guidelines: () => call<{ html: string }>('GET', '/api/guidelines'),
   crisis: () => call<CrisisConfig>('GET', '/api/support/crisis'),

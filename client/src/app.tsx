@@ -7,7 +7,8 @@ import { HelpDialog } from './views/help';
 import { Inbox } from './views/inbox';
 import { NewThread } from './views/new-thread';
 import { CommunityView, Guidelines, Home, Login, NotFound } from './views/pages';
-import { Members, ModLog } from './views/mod-log';
+import { Members, Suspensions } from './views/mod-admin';
+import { ModLog } from './views/mod-log';
 import { isStaff, ModQueue, openFlags, watchQueueCount } from './views/mod-queue';
 import { Recover } from './views/recover';
 import { SearchBox, SearchView } from './views/search';
@@ -30,6 +31,7 @@ function Route() {
   if (p === '/mod') return <ModQueue />;
   if (p === '/mod/log') return <ModLog />;
   if (p === '/mod/members') return <Members />;
+  if (p === '/mod/suspensions') return <Suspensions />;
   if (p === '/guidelines') return <Guidelines />;
   if (p === '/') return <Home />;
   return <NotFound />;

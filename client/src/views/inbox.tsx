@@ -1,11 +1,34 @@
 import { useEffect } from 'preact/hooks';
-import { CONTENT_WARNING_LABELS } from '../../../server/contract/vocabulary';
+import { CONTENT_WARNING_LABELS, MOD_ACTIONS, type ModAction } from '../../../server/contract/vocabulary';
 import type { Notification } from '../../../server/contract/notifications';
 import { api } from '../api';
+import { Resources } from './help';
 import { live } from '../live';
 import { useView } from '../router';
 import { usePages } from '../use-pages';
 import { me, unread } from '../session';
+
+/**
+ * What a moderation notice says, in words. It says "a moderator", never who: the notice
+ * carries no moderator's name to show.
+ */
+function moderationText(d: Notification['data']): string {
+  const said = MOD_ACTIONS[d.action as ModAction]?.author ?? 'A moderator acted on your post';
+  if (d.action === 'reach-out') return `${said}.`;
+  if (d.action === 'suspend-author' && d.until) return `${said} until ${new Date(d.until).toLocaleString()}${d.reason ? `: ${d.reason}` : '.'}`;
+  if (d.action === 'content-warnings') return `${said}.`;
+  return `${said}${d.reason ? `: ${d.reason}` : '.'}`;
+}
+
+/** A moderator's private message, with the crisis resources sent along. */
+function ReachOut({ message, resources }: { message: string | undefined; resources: Notification['data']['resources'] }) {
+  return (
+    <div class="reach-out">
+      {message && <p class="message">{message}</p>}
+      {resources && resources.length > 0 && <Resources resources={resources} />}
+    </div>
+  );
+}
 
 function Item({ note }: { note: Notification }) {
   const d = note.data;
@@ -14,12 +37,15 @@ function Item({ note }: { note: Notification }) {
   let text: string;
   if (note.kind === 'reply') text = `${by ?? 'Someone'} replied in “${d.threadTitle ?? 'a thread'}”`;
   else if (note.kind === 'milestone') text = d.label ?? `You reached ${d.days} days`;
-  else text = `A moderator ${d.action ?? 'acted on your post'}${d.reason ? `: ${d.reason}` : ''}`;
+  else text = moderationText(d);
   const warnings = d.contentWarnings?.map((w) => CONTENT_WARNING_LABELS[w]).join(', ');
+  const reachOut = note.kind === 'moderation' && d.action === 'reach-out';
   return (
     <li class={note.readAt ? 'read' : 'unread'}>
-      {where ? <a href={where}>{text}</a> : text}
-      {warnings ? <span class="warnings">Content warning: {warnings}</span> : d.excerpt && <p class="excerpt">{d.excerpt}</p>}
+      {where && !reachOut ? <a href={where}>{text}</a> : text}
+      {reachOut && <ReachOut message={d.reason} resources={d.resources} />}
+      {warnings && note.kind === 'moderation' ? <span class="warnings">Warnings now: {warnings}</span>
+        : warnings ? <span class="warnings">Content warning: {warnings}</span> : d.excerpt && <p class="excerpt">{d.excerpt}</p>}
       <time dateTime={note.createdAt}>{new Date(note.createdAt).toLocaleString()}</time>
     </li>
   );

@@ -1,83 +1,98 @@
 import { useState } from 'preact/hooks';
 import type { LogEntry } from '../../../server/contract/moderation';
-import { api } from '../api';
+import { MOD_ACTION_NAMES, MOD_ACTIONS, type ModAction } from '../../../server/contract/vocabulary';
+import { api, type LogFilter } from '../api';
 import { useView } from '../router';
 import { me } from '../session';
-import { useAction } from '../use-action';
 import { usePages } from '../use-pages';
-import { isStaff } from './mod-queue';
+import { isStaff, ModNav, Refused, when } from './mod-common';
 
-function Refused({ title, text }: { title: string; text: string }) {
+/** A date field's day, as the start of that day in the moderator's own time zone. */
+const startOfDay = (day: string) => (day ? new Date(`${day}T00:00:00`).toISOString() : undefined);
+const dayAfter = (day: string) => {
+  if (!day) return undefined;
+  const d = new Date(`${day}T00:00:00`);
+  d.setDate(d.getDate() + 1);
+  return d.toISOString();
+};
+
+function Filters({ onApply }: { onApply: (f: LogFilter) => void }) {
+  const [action, setAction] = useState<ModAction | ''>('');
+  const [actor, setActor] = useState('');
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const apply = (event: Event) => {
+    event.preventDefault();
+    // "To" is a whole day: entries up to the end of it.
+    onApply({ action: action || undefined, actor: actor.trim() || undefined, from: startOfDay(from), to: dayAfter(to) });
+  };
+  const clear = () => {
+    setAction('');
+    setActor('');
+    setFrom('');
+    setTo('');
+    onApply({});
+  };
   return (
-    <section>
-      <h1 tabIndex={-1}>{title}</h1>
-      <p>{text}</p>
-    </section>
+    <form class="filters" onSubmit={apply} aria-label="Filter the log">
+      <label for="log-action">Action</label>
+      <select id="log-action" value={action} onChange={(e) => setAction((e.target as HTMLSelectElement).value as ModAction | '')}>
+        <option value="">All actions</option>
+        {MOD_ACTION_NAMES.map((a) => <option key={a} value={a}>{MOD_ACTIONS[a].log}</option>)}
+      </select>
+      <label for="log-actor">Moderator</label>
+      <input id="log-actor" value={actor} maxLength={64} onInput={(e) => setActor((e.target as HTMLInputElement).value)} />
+      <label for="log-from">From</label>
+      <input id="log-from" type="date" value={from} onInput={(e) => setFrom((e.target as HTMLInputElement).value)} />
+      <label for="log-to">To</label>
+      <input id="log-to" type="date" value={to} onInput={(e) => setTo((e.target as HTMLInputElement).value)} />
+      <div class="actions">
+        <button type="submit">Apply filters</button>
+        <button type="button" onClick={clear}>Clear filters</button>
+      </div>
+    </form>
   );
 }
 
-/** The moderation log, newest first. Anonymous authors stay sealed: the server names them by alias. */
+function Entry({ e }: { e: LogEntry }) {
+  const label = MOD_ACTIONS[e.action as ModAction]?.log ?? e.action;
+  return (
+    <li>
+      <strong>{e.actor}</strong> · {label}
+      {e.target.author && <> · {e.target.author}</>}
+      {e.target.threadId && <> · <a href={`/t/${e.target.threadId}${e.target.postId ? `#post-${e.target.postId}` : ''}`}>the post</a></>}
+      {e.reason && <> · <span class="reason-text">{e.reason}</span></>}
+      {' '}<time dateTime={e.at}>{when(e.at)}</time>
+    </li>
+  );
+}
+
+/** The moderation log, newest first, filtered. Anonymous authors stay sealed: the server names them by alias. */
 export function ModLog() {
+  const [filter, setFilter] = useState<LogFilter>({});
   const { items: entries, cursor, error, more } = usePages<LogEntry>(
-    isStaff() ? (me.value?.role ?? null) : null,
-    (cursor) => api.modLog(cursor).then((r) => ({ items: r.entries, nextCursor: r.nextCursor })),
+    isStaff() ? `${me.value?.role}:${JSON.stringify(filter)}` : null,
+    (cursor) => api.modLog(filter, cursor).then((r) => ({ items: r.entries, nextCursor: r.nextCursor })),
     'Could not load the log.',
   );
-  useView(entries ? 'Moderation log' : null);
+  useView(isStaff() ? 'Moderation log' : me.value === undefined ? null : 'Moderation log');
   if (me.value === undefined) return <p>Loading…</p>;
   if (!isStaff()) return <Refused title="Moderation log" text="Only moderators can see this page." />;
-  if (error) return <p role="alert">{error}</p>;
-  if (!entries) return <p>Loading…</p>;
+  const filtered = Object.values(filter).some((v) => v !== undefined);
   return (
-    <section>
+    <section class="console">
       <h1 tabIndex={-1}>Moderation log</h1>
-      <nav aria-label="Moderation"><a href="/mod">Queue</a>{me.value?.role === 'admin' && <> · <a href="/mod/members">Members</a></>}</nav>
-      <ul class="list">
-        {entries.map((e) => (
-          <li key={e.id}>
-            <strong>{e.actor}</strong> {e.action}
-            {e.target.author && <> · {e.target.author}</>}
-            {e.target.threadId && <> · <a href={`/t/${e.target.threadId}${e.target.postId ? `#post-${e.target.postId}` : ''}`}>the post</a></>}
-            {e.reason && <> · {e.reason}</>}
-            <time dateTime={e.at}>{new Date(e.at).toLocaleString()}</time>
-          </li>
-        ))}
-      </ul>
-      {cursor && <button type="button" onClick={more}>Load more</button>}
-    </section>
-  );
-}
-
-/** Admins change roles here (never the last admin: the server refuses, and says so). */
-export function Members() {
-  const [pseudonym, setPseudonym] = useState('');
-  const [role, setRole] = useState<'member' | 'moderator' | 'admin'>('moderator');
-  const [done, setDone] = useState<string | null>(null);
-  const { busy, error, run } = useAction('The role could not be changed.');
-  useView('Members');
-  if (me.value === undefined) return <p>Loading…</p>;
-  if (me.value?.role !== 'admin') return <Refused title="Members" text="Only admins can change roles." />;
-  const submit = (event: Event) =>
-    run(async () => {
-      setDone(null);
-      const answer = await api.setRole(pseudonym.trim(), role);
-      setDone(`${answer.user.pseudonym} is now ${answer.user.role}.`);
-    }, event);
-  return (
-    <section>
-      <h1 tabIndex={-1}>Members</h1>
-      <form class="login" onSubmit={submit}>
-        <label for="member-pseudonym">Pseudonym</label>
-        <input id="member-pseudonym" value={pseudonym} required onInput={(e) => setPseudonym((e.target as HTMLInputElement).value)} />
-        <label for="member-role">Role</label>
-        <select id="member-role" value={role} onChange={(e) => setRole((e.target as HTMLSelectElement).value as typeof role)}>
-          <option value="member">member</option>
-          <option value="moderator">moderator</option>
-          <option value="admin">admin</option>
-        </select>
-        <button type="submit" disabled={busy}>Change role</button>
-        {error ? <p role="alert">{error}</p> : done && <p role="status">{done}</p>}
-      </form>
+      <ModNav here="/mod/log" />
+      <Filters onApply={setFilter} />
+      {error ? <p role="alert">{error}</p> : !entries ? <p>Loading…</p> : (
+        <>
+          <p class="sr-only" role="status">{`${entries.length}${cursor ? ' or more' : ''} entries${filtered ? ' match the filters' : ''}.`}</p>
+          {entries.length === 0 ? <p>{filtered ? 'Nothing in the log matches these filters.' : 'Nothing logged yet.'}</p> : (
+            <ul class="list log">{entries.map((e) => <Entry key={e.id} e={e} />)}</ul>
+          )}
+          {cursor && <button type="button" onClick={more}>Load more</button>}
+        </>
+      )}
     </section>
   );
 }

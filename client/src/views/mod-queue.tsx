@@ -1,23 +1,20 @@
 import { signal } from '@preact/signals';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { QueueItem } from '../../../server/contract/moderation';
-import { CONTENT_WARNING_CATEGORIES, CONTENT_WARNING_LABELS, type ContentWarning, type FlagReason } from '../../../server/contract/vocabulary';
 import { api, saidOf } from '../api';
 import { live } from '../live';
 import { useView } from '../router';
 import { me } from '../session';
-import { useAction } from '../use-action';
-import { PostView } from './post-view';
+import { isStaff, ModNav, Refused } from './mod-common';
+import { Item, type Command } from './mod-item';
 
-const REASON_LABELS: Record<FlagReason, string> = {
-  crisis: 'Crisis', triggering: 'Triggering', harassment: 'Harassment', spam: 'Spam', other: 'Other',
-};
-
-export const isStaff = () => me.value?.role === 'moderator' || me.value?.role === 'admin';
+export { isStaff } from './mod-common';
 
 /** Open queue items, for the header's count: kept current by the `mod` topic while a moderator is here. */
 export const openFlags = signal<number | null>(null);
 let stopCount: (() => void) | null = null;
+
+const QUEUE_EVENTS = new Set(['flag.created', 'queue.changed']);
 
 export function watchQueueCount(): void {
   stopCount?.();
@@ -28,91 +25,69 @@ export function watchQueueCount(): void {
   }
   const refresh = () => void api.modQueue().then((r) => (openFlags.value = r.flags.length), () => {});
   refresh();
-  stopCount = live.subscribe('mod', (event) => event.event === 'flag.created' && refresh());
+  stopCount = live.subscribe('mod', (event) => QUEUE_EVENTS.has(event.event) && refresh());
 }
 
-/** Hiding resolves the post's open flags as actioned, and restoring dismisses them (server side). */
-function Item({ item, fresh, onDone }: { item: QueueItem; fresh: boolean; onDone: () => void }) {
-  const [open, setOpen] = useState<'hide' | 'warnings' | 'suspend' | null>(null);
-  const [reason, setReason] = useState('');
-  const [warnings, setWarnings] = useState<ContentWarning[]>(item.post.contentWarnings);
-  const [days, setDays] = useState('7');
-  const [said, setSaid] = useState<string | null>(null);
-  const { busy, error, run } = useAction('That did not work. Please try again.');
-  const act = (work: () => Promise<unknown>) => run(async () => {
-    await work();
-    onDone();
-  });
-  const hidden = item.post.hidden !== null;
+const SHORTCUTS: Array<[string, string]> = [
+  ['j', 'Next item'],
+  ['k', 'Previous item'],
+  ['h', 'Hide the selected post (asks for the reason first)'],
+  ['r', 'Restore the selected post'],
+  ['d', 'Dismiss the selected item’s flags'],
+  ['?', 'Show or hide this list'],
+];
+
+function Shortcuts({ onClose }: { onClose: () => void }) {
   return (
-    <li class={`queue-item${fresh ? ' fresh' : ''}${item.reasons.crisis ? ' crisis-item' : ''}`} aria-label={`Flagged post: ${item.count} ${item.count === 1 ? 'flag' : 'flags'}`}>
-      <p class="flag-summary">
-        {(Object.entries(item.reasons) as Array<[FlagReason, number]>).map(([r, n]) => <span key={r} class={`reason reason-${r}`}>{REASON_LABELS[r]} × {n}</span>)}
-        {hidden && <span class="badge">hidden</span>}
-      </p>
-      {item.note && <p class="note">Note: {item.note}</p>}
-      <PostView post={item.post} user={me.value} />
-      <a href={`/t/${item.post.threadId}#post-${item.post.id}`}>Open in its thread</a>
-      <div class="actions">
-        {hidden ? (
-          <button type="button" disabled={busy} onClick={() => act(() => api.modRestore(item.post.id))}>Restore</button>
-        ) : (
-          <button type="button" disabled={busy} onClick={() => setOpen('hide')}>Hide</button>
-        )}
-        <button type="button" disabled={busy} onClick={() => setOpen('warnings')}>Set warnings</button>
-        <button type="button" disabled={busy} onClick={() => setOpen('suspend')}>Suspend author</button>
-        <button type="button" disabled={busy} onClick={() => act(() => api.modResolve(item.id, 'dismissed'))}>Dismiss</button>
-      </div>
-      {open === 'warnings' && (
-        <form class="composer" onSubmit={(e) => run(async () => { await api.modWarnings(item.post.id, warnings); setOpen(null); onDone(); }, e)}>
-          <fieldset class="warnings-choice">
-            <legend>Content warnings for this post</legend>
-            {CONTENT_WARNING_CATEGORIES.map((w) => (
-              <label key={w} class="check">
-                <input type="checkbox" checked={warnings.includes(w)} onChange={(e) => setWarnings((l) => ((e.target as HTMLInputElement).checked ? [...l, w] : l.filter((x) => x !== w)))} /> {CONTENT_WARNING_LABELS[w]}
-              </label>
-            ))}
-          </fieldset>
-          <div class="actions">
-            <button type="submit" disabled={busy}>Save warnings</button>
-            <button type="button" onClick={() => setOpen(null)}>Cancel</button>
-          </div>
-        </form>
-      )}
-      {open === 'suspend' && (
-        <form class="composer" onSubmit={(e) => run(async () => {
-          const until = new Date(Date.now() + Number(days) * 86_400_000).toISOString();
-          const answer = await api.modSuspendAuthor(item.post.id, until, reason);
-          // The author is named only as readers see them: an anonymous post's alias stays an alias.
-          setSaid(`${answer.suspension.author} cannot post for ${days} ${days === '1' ? 'day' : 'days'}.`);
-          setOpen(null);
-        }, e)}>
-          <label for={`suspend-days-${item.id}`}>Days</label>
-          <select id={`suspend-days-${item.id}`} value={days} onChange={(e) => setDays((e.target as HTMLSelectElement).value)}>
-            {['1', '3', '7', '30', '90'].map((d) => <option key={d} value={d}>{d}</option>)}
-          </select>
-          <label for={`suspend-reason-${item.id}`}>Reason (shown to the author)</label>
-          <input id={`suspend-reason-${item.id}`} value={reason} required maxLength={500} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
-          <div class="actions">
-            <button type="submit" disabled={busy}>Suspend</button>
-            <button type="button" onClick={() => setOpen(null)}>Cancel</button>
-          </div>
-        </form>
-      )}
-      {said && <p role="status">{said}</p>}
-      {open === 'hide' && (
-        <form class="composer" onSubmit={(e) => run(async () => { await api.modHide(item.post.id, reason); onDone(); }, e)}>
-          <label for={`hide-reason-${item.id}`}>Reason (shown to the author)</label>
-          <input id={`hide-reason-${item.id}`} value={reason} required maxLength={500} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
-          <div class="actions">
-            <button type="submit" disabled={busy}>Hide post</button>
-            <button type="button" onClick={() => setOpen(null)}>Cancel</button>
-          </div>
-        </form>
-      )}
-      {error && <p role="alert">{error}</p>}
-    </li>
+    <section class="shortcuts" aria-labelledby="shortcuts-title">
+      <h2 id="shortcuts-title">Keyboard shortcuts</h2>
+      <dl>{SHORTCUTS.map(([key, what]) => <div key={key}><dt><kbd>{key}</kbd></dt><dd>{what}</dd></div>)}</dl>
+      <button type="button" onClick={onClose}>Close shortcuts</button>
+    </section>
   );
+}
+
+/** Keys typed into a field are words, not commands. */
+function typing(event: KeyboardEvent): boolean {
+  const el = event.target as HTMLElement | null;
+  return !!el && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
+}
+
+/**
+ * j/k move through the queue, h/r/d act on the selected item, ? lists the keys. Moving
+ * focuses the item, so a screen reader reads it and Tab goes on to its buttons.
+ */
+function useQueueKeys(items: QueueItem[] | null, setShortcuts: (f: (v: boolean) => boolean) => void) {
+  const [selected, setSelected] = useState(0);
+  const [command, setCommand] = useState<Command | null>(null);
+  const seq = useRef(0);
+  useEffect(() => {
+    if (!items) return;
+    const at = Math.min(selected, items.length - 1);
+    const onKey = (event: KeyboardEvent) => {
+      if (event.ctrlKey || event.metaKey || event.altKey || typing(event)) return;
+      const move = (to: number) => {
+        const i = Math.max(0, Math.min(items.length - 1, to));
+        setSelected(i);
+        document.getElementById(`queue-${items[i]?.id}`)?.focus();
+      };
+      if (event.key === '?') setShortcuts((v) => !v);
+      else if (event.key === 'j' || event.key === 'k') {
+        // The first press lands on the selected item itself; later ones move from it.
+        const inQueue = (document.activeElement as HTMLElement | null)?.closest('.queue-item');
+        move(inQueue ? at + (event.key === 'j' ? 1 : -1) : at);
+      }
+      else if ((event.key === 'h' || event.key === 'r' || event.key === 'd') && items[at]) {
+        setCommand({ kind: ({ h: 'hide', r: 'restore', d: 'dismiss' } as const)[event.key], itemId: items[at].id, seq: ++seq.current });
+      } else return;
+      event.preventDefault();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [items, selected]);
+  // The list changes under the selection (an item resolved elsewhere): keep it in range.
+  const current = items && items.length ? Math.min(selected, items.length - 1) : 0;
+  return { selected: current, setSelected, command };
 }
 
 /** The moderators' queue: open flags grouped by post, crisis first, arriving live. */
@@ -121,6 +96,8 @@ export function ModQueue() {
   const [fresh, setFresh] = useState<Set<string>>(new Set());
   const [announce, setAnnounce] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const [shortcuts, setShortcuts] = useState(false);
+  const { selected, setSelected, command } = useQueueKeys(items, setShortcuts);
   useView(items ? 'Moderation queue' : me.value && !isStaff() ? 'Moderation' : null);
   const load = async (mark = false) => {
     try {
@@ -142,27 +119,27 @@ export function ModQueue() {
   useEffect(() => {
     if (!isStaff()) return;
     void load();
-    return live.subscribe('mod', (event) => event.event === 'flag.created' && void load(true));
+    // New flags are highlighted; another moderator's action just updates the item.
+    return live.subscribe('mod', (event) => QUEUE_EVENTS.has(event.event) && void load(event.event === 'flag.created'));
   }, [me.value?.role]);
   if (me.value === undefined) return <p>Loading…</p>;
-  if (!isStaff()) {
-    return (
-      <section>
-        <h1 tabIndex={-1}>Moderation</h1>
-        <p>Only moderators can see this page.</p>
-      </section>
-    );
-  }
+  if (!isStaff()) return <Refused title="Moderation" text="Only moderators can see this page." />;
   if (error) return <p role="alert">{error}</p>;
   if (!items) return <p>Loading…</p>;
   return (
-    <section>
+    <section class="console">
       <h1 tabIndex={-1}>Moderation queue</h1>
-      <nav aria-label="Moderation"><a href="/mod/log">Log</a>{me.value?.role === 'admin' && <> · <a href="/mod/members">Members</a></>}</nav>
+      <ModNav here="/mod" />
+      <p class="hint">
+        Press <kbd>?</kbd> for keyboard shortcuts. <button type="button" class="link" onClick={() => setShortcuts((v) => !v)}>Keyboard shortcuts</button>
+      </p>
+      {shortcuts && <Shortcuts onClose={() => setShortcuts(false)} />}
       <p class="sr-only" aria-live="assertive">{announce}</p>
       {items.length === 0 ? <p>No open flags. Thank you for keeping Haven safe.</p> : (
         <ul class="list queue">
-          {items.map((i) => <Item key={i.id} item={i} fresh={fresh.has(i.id)} onDone={() => void load()} />)}
+          {items.map((item, i) => (
+            <Item key={item.id} item={item} fresh={fresh.has(item.id)} selected={i === selected} command={command} onSelect={() => setSelected(i)} onDone={() => void load()} />
+          ))}
         </ul>
       )}
     </section>
