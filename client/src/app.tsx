@@ -37,6 +37,15 @@ function Route() {
   return <NotFound />;
 }
 
+/**
+ * A count beside a link: its visible number is part of the link's name ("Notifications 2
+ * unread"), so what a speech user sees is what they can say. Nothing shows at zero.
+ */
+function Count({ n, what }: { n: number; what: string }) {
+  if (n <= 0) return null;
+  return <> <span class="count">{n}</span><span class="sr-only"> {what}</span></>;
+}
+
 function Header() {
   const [help, setHelp] = useState(false);
   const logout = async () => {
@@ -54,12 +63,12 @@ function Header() {
         {me.value ? (
           <>
             {isStaff() && (
-              <a href="/mod" aria-label={`Moderation, ${openFlags.value ?? 0} open`}>
-                Moderation{(openFlags.value ?? 0) > 0 && <span class="count" aria-hidden="true">{openFlags.value}</span>}
+              <a href="/mod">
+                Moderation<Count n={openFlags.value ?? 0} what="open" />
               </a>
             )}
-            <a href="/inbox" class="inbox" aria-label={`Notifications, ${unread.value} unread`}>
-              Notifications{unread.value > 0 && <span class="count" aria-hidden="true">{unread.value}</span>}
+            <a href="/inbox" class="inbox">
+              Notifications<Count n={unread.value} what="unread" />
             </a>
             <a href="/settings" class="who" data-testid="me" aria-label={`${me.value.pseudonym}, settings`}>{me.value.pseudonym}</a>
             <button type="button" class="logout" onClick={logout}>Log out</button>

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestContext } from '../helpers/context';
-import { browserAvailable, startBrowserApp, stopBrowserApp } from '../helpers/browser';
+import { axeViolations, browserAvailable, startBrowserApp, stopBrowserApp } from '../helpers/browser';
 
 const require = createRequire(import.meta.url);
 const ctx = new TestContext();
@@ -50,7 +50,7 @@ describe.skipIf(!browserAvailable())('the thread page in Chromium', () => {
       ['/recover', 'Recovery code'], ['/nowhere', 'This page is not here'], ['/search?q=checking', 'Search: checking'], ['/guidelines', 'Community guidelines'],
     ] as const;
     const membersOnly = [
-      ['/c/introductions/new', 'Post anonymously'], ['/inbox', 'Mark all read'], ['/settings', 'Save warnings'], ['/mod', 'Only moderators can see this page.'], ['/mod/log', 'Only moderators can see this page.'], ['/mod/members', 'Only admins can change roles.'],
+      ['/c/introductions/new', 'Post anonymously'], ['/inbox', 'Mark all read'], ['/settings', 'Save warnings'], ['/mod', 'Only moderators can see this page.'], ['/mod/log', 'Only moderators can see this page.'], ['/mod/members', 'Only admins can change roles.'], ['/mod/suspensions', 'Only admins can see this page.'],
     ] as const;
     for (const colorScheme of ['light', 'dark'] as const) {
       for (const as of [author, null]) {
@@ -61,12 +61,7 @@ describe.skipIf(!browserAvailable())('the thread page in Chromium', () => {
         for (const [url, ready] of as ? [...everyone, ...membersOnly] : everyone) {
           await page.goto(`${origin}${url}`);
           await page.getByText(ready).first().waitFor();
-          await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-          const violations = await page.evaluate(async () => {
-            const axe = (window as unknown as { axe: { run: (o: unknown) => Promise<{ violations: Array<{ id: string; nodes: Array<{ target: unknown }> }> }> } }).axe;
-            const result = await axe.run({ resultTypes: ['violations'] });
-            return result.violations.map((v) => `${v.id} ${JSON.stringify(v.nodes.map((n) => n.target)).slice(0, 200)}`);
-          });
+          const violations = await axeViolations(page);
           expect(violations, `${url} as ${as ? 'member' : 'visitor'}, ${colorScheme}`).toEqual([]);
         }
         await context.close();

@@ -1,7 +1,8 @@
 import { execSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { createRequire } from 'node:module';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { TestContext } from './context';
 import { freePort } from './net';
 import { CLIENT_DIST } from '../../server/http/spa';
@@ -44,4 +45,19 @@ export async function stopBrowserApp(ctx: TestContext, browser: Browser | undefi
   for (const c of contexts) await c.close().catch(() => {});
   await browser?.close();
   await ctx.stop();
+}
+
+const require = createRequire(import.meta.url);
+
+/**
+ * axe-core's violations on the page as it is now, one line each. axe is injected as a
+ * script, which Haven's CSP rightly forbids: the page's context needs `bypassCSP: true`.
+ */
+export async function axeViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (o: unknown) => Promise<{ violations: Array<{ id: string; nodes: Array<{ target: unknown }> }> }> } }).axe;
+    const result = await axe.run({ resultTypes: ['violations'] });
+    return result.violations.map((v) => `${v.id} ${JSON.stringify(v.nodes.map((n) => n.target)).slice(0, 200)}`);
+  });
 }

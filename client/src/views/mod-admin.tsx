@@ -48,7 +48,7 @@ export function Members() {
     <section class="console">
       <h1 tabIndex={-1}>Members</h1>
       <ModNav here="/mod/members" />
-      <form class="search-members" role="search" onSubmit={(e) => run(async () => setFound((await api.findMembers(q.trim())).users), e)}>
+      <form class="search-members" role="search" aria-label="Find members" onSubmit={(e) => run(async () => setFound((await api.findMembers(q.trim())).users), e)}>
         <label for="member-find">Find by pseudonym</label>
         <input id="member-find" value={q} required maxLength={64} onInput={(e) => setQ((e.target as HTMLInputElement).value)} />
         <button type="submit" disabled={busy}>Find</button>
