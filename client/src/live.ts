@@ -47,7 +47,11 @@ export class Live {
       if (frame.type === 'event') {
         this.#lastId.set(streamOf(frame.topic), frame.id);
         for (const handler of this.#topics.get(frame.topic) ?? []) handler(frame);
-      } else if (frame.type === 'resync') this.onResync(frame.topic);
+      } else if (frame.type === 'resync') {
+        // Events were missed: each view of the topic hears it as an event of its own, and refetches.
+        for (const handler of this.#topics.get(frame.topic) ?? []) handler({ id: '', topic: frame.topic, event: 'resync', data: {} });
+        this.onResync(frame.topic);
+      }
       else if (frame.type === 'access') this.onAccess();
     };
     socket.onclose = () => {

@@ -89,6 +89,9 @@ describe('two moderators on one item get one action and a clear answer', () => {
     const notes = (await ctx.request('GET', '/api/notifications?limit=100', { as: author })).body.notifications;
     expect(notes.filter((n: any) => n.data.action === 'reach-out')).toHaveLength(1);
     expect(notes.filter((n: any) => n.data.action === 'suspend-author')).toHaveLength(1);
+    // Every moderation notice says "a moderator": none carries who acted.
+    expect(notes.filter((n: any) => n.kind === 'moderation').length).toBeGreaterThanOrEqual(3);
+    for (const m of [m1, m2]) expect(JSON.stringify(notes)).not.toContain(m.pseudonym);
   });
 
   it('the same warnings set twice change nothing the second time', async () => {

@@ -14,7 +14,8 @@ export { isStaff } from './mod-common';
 export const openFlags = signal<number | null>(null);
 let stopCount: (() => void) | null = null;
 
-const QUEUE_EVENTS = new Set(['flag.created', 'queue.changed']);
+/** What changes the queue; `resync` means events were missed, so it is read again too. */
+const QUEUE_EVENTS = new Set(['flag.created', 'queue.changed', 'resync']);
 
 export function watchQueueCount(): void {
   stopCount?.();
