@@ -18,6 +18,11 @@ import { loadGuidelines } from './forum/guidelines';
 import healthRoutes from './health/health.routes';
 import { crisisMatcher, loadCrisisConfig } from './moderation/crisis';
 import { renderFlagEvents, renderQueueChanged } from './moderation/flag-event';
+import { createJourneyService, type JourneyService } from './journey/journey.service';
+import journeyRoutes from './journey/journey.routes';
+import { createMaintenance, type Maintenance } from './maintenance/maintenance';
+import { createResourcesService } from './resources/resources.service';
+import resourcesRoutes from './resources/resources.routes';
 import moderationRoutes from './moderation/moderation.routes';
 import { createModerationService } from './moderation/moderation.service';
 import { createLive, type Live, type LiveOptions } from './live/live.module';
@@ -53,6 +58,8 @@ export interface Haven {
   accounts: AccountsService;
   forum: ForumService;
   live: Live;
+  journey: JourneyService;
+  maintenance: Maintenance;
 }
 
 declare module 'fastify' {
@@ -145,17 +152,23 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
   const accounts = createAccountsService({ db: database.db, hasher, config, serverSecret, viewerCacheMs: config.sessionCacheMs });
   const forum = createForumService({ db: database.db, serverSecret, writeAs: accounts.writeAs, pageCacheMs: config.pageCacheMs });
   accounts.onDelete((trx, userId, erasePosts) => forum.onAccountDeleted(trx, userId, erasePosts));
-  accounts.onExport(async (userId) => ({ posts: await forum.exportPosts(userId) }));
   accounts.onProfileChanged(() => forum.forgetPages());
   const live = createLive({ config, database, accounts, forum, log: app.log, ...(options.live ? { options: options.live } : {}) });
   closeSockets = () => live.hub.closeAll();
-  accounts.onExport(async (userId) => ({
-    notifications: await live.notifications.exportAll(userId),
-    mutes: await forum.exportMutes(userId),
-  }));
+
   const crisis = loadCrisisConfig(config.crisisConfigPath);
   const readsLikeCrisis = crisisMatcher(crisis.phrases);
   const moderation = createModerationService({ db: database.db, config, events: live.events, notifications: live.notifications, forum, accounts, crisis });
+  const journey = createJourneyService({ db: database.db, accounts, notifications: live.notifications });
+  const resources = createResourcesService({ db: database.db, accounts, forum, moderation });
+  // The export's sections, in document order (server/contract/export.ts).
+  accounts.onExport('posts', (userId) => forum.exportPosts(userId));
+  accounts.onExport('flagsRaised', (userId) => moderation.exportFlags(userId));
+  accounts.onExport('notifications', (userId) => live.notifications.exportAll(userId));
+  accounts.onExport('mutes', (userId) => forum.exportMutes(userId));
+  for (const [name, section] of Object.entries(journey.exportSections)) accounts.onExport(name, section);
+  accounts.onExport('toolkit', (userId) => resources.exportToolkit(userId));
+  const maintenance = createMaintenance({ db: database.db, config, journey, onError: (err) => app.log.error({ err }, 'scheduled maintenance failed') });
   live.extraViews.set('flag.created', renderFlagEvents(database.db));
   live.extraViews.set('queue.changed', renderQueueChanged);
   forum.onWrite(async (trx, write) => {
@@ -163,7 +176,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
     if (write.kind === 'created' && write.bodyMd && readsLikeCrisis(write.bodyMd)) await moderation.raiseCrisisFlag(trx, write.postId);
     if (write.kind === 'deleted' && write.actor && write.actor.id !== write.authorId) await moderation.onModeratorDelete(trx, write.actor, write.postId);
   });
-  app.decorate('haven', { config, routes, database, accounts, forum, live });
+  app.decorate('haven', { config, routes, database, accounts, forum, live, journey, maintenance });
   await app.register(sessionPlugin, { accounts });
 
   // Routes.
@@ -175,18 +188,22 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
   });
   await app.register(moderationRoutes, { moderation, crisis, config });
   await app.register(notificationsRoutes, { notifications: live.notifications, config });
+  await app.register(journeyRoutes, { journey, config });
+  await app.register(resourcesRoutes, { resources, config });
   await app.register(liveRoutes, { hub: live.hub, config });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(spaRoutes, { ...(options.clientDist ? { root: options.clientDist } : {}) });
 
   app.addHook('onReady', async () => {
     await accounts.ensureConfiguredAdmin();
-    await accounts.pruneSessions();
-    await forum.pruneIdempotencyKeys();
     await live.start();
+    await maintenance.start();
   });
   // Sockets get their 1001 close frame before the server stops accepting.
-  app.addHook('preClose', async () => live.stop());
+  app.addHook('preClose', async () => {
+    maintenance.stop();
+    await live.stop();
+  });
   if (ownsDatabase) app.addHook('onClose', async () => database.close());
   return app;
 }

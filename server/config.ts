@@ -31,6 +31,7 @@ const envSchema = z.object({
   HASH_CONCURRENCY: intFrom(1, 64).default(2),
   HASH_QUEUE_MAX: intFrom(0, 100_000).default(64),
   EVENT_RETENTION_HOURS: z.coerce.number().positive().max(24 * 365).default(48),
+  MILESTONE_EVERY_MS: intFrom(100, 86_400_000).default(600_000),
   CRISIS_CONFIG: z.string().min(1).optional(),
   TRUST_PROXY: z.string().default('false').transform((v, ctx) => {
     const parsed = parseTrustProxy(v);
@@ -72,6 +73,8 @@ export interface Config {
   hashQueueMax: number;
   passwordHash: PasswordHashParams;
   eventRetentionHours: number;
+  /** How often milestones are looked for and celebrated (ms). */
+  milestoneEveryMs: number;
   crisisConfigPath: string | undefined;
   /**
    * Behind a load balancer: how far X-Forwarded-For is believed. false: not at all; a
@@ -162,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     hashConcurrency: e.HASH_CONCURRENCY,
     hashQueueMax: e.HASH_QUEUE_MAX,
     eventRetentionHours: e.EVENT_RETENTION_HOURS,
+    milestoneEveryMs: e.MILESTONE_EVERY_MS,
     crisisConfigPath: e.CRISIS_CONFIG,
     trustProxy: e.TRUST_PROXY,
     sessionMaxDays: e.SESSION_MAX_DAYS,
@@ -201,6 +205,7 @@ export function makeConfig(input: ConfigInput): Readonly<Config> {
     hashQueueMax: input.hashQueueMax ?? 64,
     passwordHash: Object.freeze({ ...(input.passwordHash ?? DEFAULT_PASSWORD_HASH) }),
     eventRetentionHours: input.eventRetentionHours ?? 48,
+    milestoneEveryMs: input.milestoneEveryMs ?? 600_000,
     crisisConfigPath: input.crisisConfigPath,
     trustProxy: input.trustProxy ?? false,
     sessionMaxDays: input.sessionMaxDays ?? 90,

@@ -47,6 +47,7 @@ export async function updateUser(
     preferences: string;
     recovery_start_date: string | null;
     show_recovery_days: boolean;
+    time_zone: string | null;
   }>,
 ): Promise<UserRow | undefined> {
   return db.updateTable('users').set(values).where('id', '=', id).returningAll().executeTakeFirst();

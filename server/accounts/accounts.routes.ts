@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../config';
@@ -87,9 +88,13 @@ export default async function accountsRoutes(fastify: FastifyInstance, opts: Acc
 
   app.get('/api/me/export', { config: accountRateLimit(config, 'export') }, async (request, reply) => {
     const viewer = await requireMember(request);
-    const data = await accounts.exportData(viewer.id);
-    reply.header('content-disposition', 'attachment; filename="haven-export.json"');
-    return data;
+    // Streamed: a member with years of posts gets their export without the server holding it all.
+    const body = Readable.from(await accounts.exportJson(viewer.id));
+    return reply
+      .type('application/json; charset=utf-8')
+      .header('content-disposition', 'attachment; filename="haven-export.json"')
+      .header('cache-control', 'no-store')
+      .send(body);
   });
 
   app.delete('/api/me', { config: accountRateLimit(config, 'password'), schema: { body: c.deleteMeBody } }, async (request, reply) => {

@@ -11,6 +11,7 @@ import * as repo from './accounts.repository';
 import type { UserRow } from './accounts.repository';
 import type { PasswordHasher } from './password-hasher';
 import { milestonesReached, recoveryDays } from './recovery-days';
+import { todayIn } from '../journey/calendar';
 import { isReservedPseudonym, skeleton } from './reserved';
 import { hashRecoveryCode, newRecoveryCode, newSessionToken, sameHash, sha256Hex } from './tokens';
 import { confirmViewer, SESSION_IDLE_DAYS, type Need, type Viewer } from './viewer';
@@ -35,7 +36,7 @@ export function toUser(row: UserRow, now = new Date()): User {
   const contentWarnings = Object.fromEntries(
     CONTENT_WARNING_CATEGORIES.map((c) => [c, stored.contentWarnings?.[c] ?? DEFAULT_WARNING_PREFERENCE]),
   ) as User['preferences']['contentWarnings'];
-  const days = recoveryDays(row.recovery_start_date, now);
+  const days = recoveryDays(row.recovery_start_date, now, row.time_zone);
   return {
     id: row.id,
     pseudonym: row.pseudonym,
@@ -45,14 +46,19 @@ export function toUser(row: UserRow, now = new Date()): User {
       contentWarnings,
       recoveryStartDate: row.recovery_start_date,
       showRecoveryDays: row.show_recovery_days,
+      timeZone: row.time_zone,
     },
-    ...(days !== null ? { recoveryDays: days, milestones: milestonesReached(days) } : {}),
+    ...(days !== null ? { recoveryDays: days, milestones: milestonesReached(row.recovery_start_date!, todayIn(row.time_zone, now)).map(({ days: d, label }) => ({ days: d, label })) } : {}),
     ...(row.suspended_until && new Date(row.suspended_until) > now
       ? { suspension: { until: new Date(row.suspended_until).toISOString(), reason: row.suspension_reason ?? '' } }
       : {}),
   };
 }
 
+export type ExportSection = (userId: string) => Promise<unknown> | AsyncIterable<unknown>;
+/** A member's recovery start date changed (set, moved or cleared), in its transaction; `today` is in their zone. */
+export type StartDateChange = { userId: string; before: string | null; after: string | null; today: string };
+export type StartDateHook = (trx: Transaction<DB>, change: StartDateChange) => Promise<void>;
 export type DeleteHook = (trx: Transaction<DB>, userId: string, erasePosts: boolean, pseudonym: string) => Promise<void>;
 /** A role change, in its transaction; `actor` is null when it came from the command line. */
 export type RoleChange = { actor: Viewer | null; userId: string; pseudonym: string; from: Role; to: Role };
@@ -227,6 +233,7 @@ export function createAccountsService(deps: AccountsDeps) {
       contentWarnings?: Partial<Record<string, 'show' | 'collapse' | 'hide'>> | undefined;
       recoveryStartDate?: string | null | undefined;
       showRecoveryDays?: boolean | undefined;
+      timeZone?: string | undefined;
     },
   ): Promise<User> {
     return writeAs(viewer, 'member', async (trx) => {
@@ -237,29 +244,62 @@ export function createAccountsService(deps: AccountsDeps) {
         ...stored,
         contentWarnings: { ...stored.contentWarnings, ...(input.contentWarnings as StoredPreferences['contentWarnings']) },
       };
+      const today = todayIn(input.timeZone ?? row.time_zone);
+      if (input.recoveryStartDate && input.recoveryStartDate > today) {
+        throw validationFailed('The start date cannot be in the future.', [{ path: 'body.recoveryStartDate', message: 'cannot be in the future' }]);
+      }
+      const before = row.recovery_start_date;
+      const after = input.recoveryStartDate !== undefined ? input.recoveryStartDate : before;
+      // A new, later start (or none) is a restart. The count others see would fall to zero,
+      // so it stops being shown until the member chooses to show it again.
+      const restart = before !== null && after !== before && (after === null || after > before);
+      const show = input.showRecoveryDays ?? (restart && row.show_recovery_days ? false : undefined);
       const updated = await repo.updateUser(trx, viewer.id, {
         preferences: JSON.stringify(merged),
         ...(input.recoveryStartDate !== undefined ? { recovery_start_date: input.recoveryStartDate } : {}),
-        ...(input.showRecoveryDays !== undefined ? { show_recovery_days: input.showRecoveryDays } : {}),
+        ...(show !== undefined ? { show_recovery_days: show } : {}),
+        ...(input.timeZone !== undefined ? { time_zone: input.timeZone } : {}),
       });
+      if (after !== before) for (const hook of startDateHooks) await hook(trx, { userId: viewer.id, before, after, today });
       await announceProfile(trx, viewer.id);
       return toUser(updated!);
     });
   }
 
-  const exportSections: Array<(userId: string) => Promise<Record<string, unknown>>> = [];
+  const startDateHooks: StartDateHook[] = [];
+  /** Export sections, in document order: a value, or (for long lists) an async iterable of items. */
+  const exportSections: Array<[string, ExportSection]> = [];
 
-  async function exportData(userId: string) {
+  /**
+   * The member's export as JSON text, piece by piece: the account first (a missing account
+   * fails before anything is sent), then each section, long lists an item at a time.
+   */
+  async function exportJson(userId: string): Promise<AsyncIterable<string>> {
     const row = await repo.findUserById(db, userId);
     if (!row) throw notFound('Your account');
     const sessions = await repo.listSessions(db, userId);
-    return {
+    const head = {
       exportedAt: new Date().toISOString(),
       user: toUser(row),
       guidelinesAcceptedAt: row.guidelines_accepted_at.toISOString(),
       sessions: sessions.map((s) => ({ createdAt: s.created_at.toISOString(), lastSeenAt: s.last_seen_at.toISOString() })),
-      ...Object.assign({}, ...(await Promise.all(exportSections.map((section) => section(userId))))),
     };
+    return (async function* () {
+      yield JSON.stringify(head).slice(0, -1);
+      for (const [name, section] of exportSections) {
+        const value = await section(userId);
+        if (value && typeof value === 'object' && Symbol.asyncIterator in value) {
+          yield `,${JSON.stringify(name)}:[`;
+          let first = true;
+          for await (const item of value as AsyncIterable<unknown>) {
+            yield `${first ? '' : ','}${JSON.stringify(item)}`;
+            first = false;
+          }
+          yield ']';
+        } else yield `,${JSON.stringify(name)}:${JSON.stringify(value)}`;
+      }
+      yield '}';
+    })();
   }
 
   async function deleteAccount(viewer: Viewer, password: string, erasePosts: boolean) {
@@ -335,7 +375,7 @@ export function createAccountsService(deps: AccountsDeps) {
     logoutAll,
     me,
     updatePreferences,
-    exportData,
+    exportJson,
     deleteAccount,
     setRole,
     issueRecoveryCode,
@@ -355,7 +395,10 @@ export function createAccountsService(deps: AccountsDeps) {
     /** After the commit of a change to how a member appears as an author, in this process. */
     onProfileChanged: (listener: () => void) => void profileListeners.push(listener),
     /** Lets a feature add its section to the member's export. */
-    onExport: (section: (userId: string) => Promise<Record<string, unknown>>) => void exportSections.push(section),
+    /** Lets a feature keep a member's earlier streaks when their start date changes. */
+    onStartDateChanged: (hook: StartDateHook) => void startDateHooks.push(hook),
+    /** Lets a feature add a section to the export (in the order registered). */
+    onExport: (name: string, section: ExportSection) => void exportSections.push([name, section]),
     async pruneSessions() {
       await repo.deleteDeadSessions(db, SESSION_IDLE_DAYS, maxDays);
       await repo.pruneRetiredPseudonyms(db);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isoTime, memberText, shortString } from './common';
 import { CONTENT_WARNING_CATEGORIES, warningPreference } from './content-warnings';
+import { isTimeZone } from '../journey/calendar';
 
 /** API.md "Accounts and sessions": request and response shapes, shared with the client. */
 
@@ -26,6 +27,8 @@ export const preferences = z.object({
   contentWarnings: z.record(z.enum(CONTENT_WARNING_CATEGORIES), warningPreference),
   recoveryStartDate: z.string().nullable(),
   showRecoveryDays: z.boolean(),
+  /** The IANA zone the member's days are counted in; null until chosen (UTC). */
+  timeZone: z.string().nullable(),
 });
 
 export const milestone = z.object({ days: z.number().int(), label: z.string() });
@@ -70,10 +73,12 @@ export const preferencesBody = z.strictObject({
   contentWarnings: z.partialRecord(z.enum(CONTENT_WARNING_CATEGORIES), warningPreference).optional(),
   recoveryStartDate: dateString
     .refine((v) => v >= '1900-01-01', 'must be after 1900')
-    .refine((v) => v <= new Date().toISOString().slice(0, 10), 'cannot be in the future')
+    // Today where the member lives may already be tomorrow in UTC: the service checks their own today.
+    .refine((v) => v <= new Date(Date.now() + 86_400_000).toISOString().slice(0, 10), 'cannot be in the future')
     .nullable()
     .optional(),
   showRecoveryDays: z.boolean().optional(),
+  timeZone: z.string().max(64).refine(isTimeZone, 'must be a time zone such as "Europe/Paris"').optional(),
 });
 
 export const changePasswordBody = z.strictObject({

@@ -64,6 +64,8 @@ export const MOD_ACTIONS = {
   'reach-out': { log: 'Reached out', author: 'A moderator reached out to you' },
   delete: { log: 'Deleted a post', author: 'A moderator deleted your post' },
   'role-change': { log: 'Changed a role', author: 'Your role changed' },
+  'pin-resource': { log: 'Pinned a resource', author: 'A moderator pinned your post as one of the community’s resources' },
+  'unpin-resource': { log: 'Unpinned a resource', author: 'A moderator unpinned your post from the community’s resources' },
 } as const;
 export type ModAction = keyof typeof MOD_ACTIONS;
 export const MOD_ACTION_NAMES = Object.keys(MOD_ACTIONS) as [ModAction, ...ModAction[]];

@@ -35,6 +35,7 @@ export const schema = {
     suspended_until: col<Date | string | null>('timestamp with time zone', true),
     suspension_reason: col<string | null>('text', true),
     created_at: col<Timestamp>('timestamp with time zone'),
+    time_zone: col<string | null>('text', true),
   },
   sessions: {
     token_hash: col<string>('text'),
@@ -172,6 +173,44 @@ export const schema = {
     until: col<ColumnType<Date, Date | string, Date | string>>('timestamp with time zone'),
     created_at: col<Timestamp>('timestamp with time zone'),
     lifted_at: col<Date | string | null>('timestamp with time zone', true),
+  },
+  recovery_streaks: {
+    id: col<Id>('bigint'),
+    user_id: col<string>('bigint'),
+    start_date: col<string>('date'),
+    end_date: col<string>('date'),
+    created_at: col<Timestamp>('timestamp with time zone'),
+  },
+  milestones_sent: {
+    user_id: col<string>('bigint'),
+    start_date: col<string>('date'),
+    days: col<number>('integer'),
+    sent_at: col<Timestamp>('timestamp with time zone'),
+  },
+  goals: {
+    id: col<Id>('bigint'),
+    user_id: col<string>('bigint'),
+    title: col<string>('text'),
+    created_at: col<Timestamp>('timestamp with time zone'),
+    archived_at: col<Date | string | null>('timestamp with time zone', true),
+  },
+  goal_checks: {
+    goal_id: col<string>('bigint'),
+    day: col<string>('date'),
+    checked_at: col<Timestamp>('timestamp with time zone'),
+  },
+  toolkit_items: {
+    user_id: col<string>('bigint'),
+    post_id: col<string>('bigint'),
+    created_at: col<Timestamp>('timestamp with time zone'),
+  },
+  community_resources: {
+    id: col<Id>('bigint'),
+    community_id: col<string>('bigint'),
+    post_id: col<string>('bigint'),
+    title: col<string>('text'),
+    position: col<Generated<number>>('integer'),
+    created_at: col<Timestamp>('timestamp with time zone'),
   },
 } as const;
 

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from './schema';
 
 interface Pending {
@@ -37,4 +37,16 @@ export function afterCommit(trx: Transaction<DB>, callback: () => void): void {
   const queue = pending.get(trx);
   if (queue) queue.after.push(callback);
   else callback(); // not opened through transact(): nothing to wait for
+}
+
+/**
+ * Runs `fn` in a transaction holding the advisory lock `key`, unless another process holds
+ * it right now: then it returns undefined at once. For scheduled jobs that N processes each
+ * run, of which one round at a time is enough.
+ */
+export async function exclusively<T>(db: Kysely<DB>, key: number, fn: (trx: Transaction<DB>) => Promise<T>): Promise<T | undefined> {
+  return transact(db, undefined, async (trx) => {
+    const { rows } = await sql<{ mine: boolean }>`select pg_try_advisory_xact_lock(${key}) as mine`.execute(trx);
+    return rows[0]?.mine ? fn(trx) : undefined;
+  });
 }

@@ -10,6 +10,7 @@ const authorColumns = [
   'author.pseudonym as author_pseudonym',
   'author.show_recovery_days as author_show_days',
   'author.recovery_start_date as author_start_date',
+  'author.time_zone as author_zone',
 ] as const;
 
 const postColumns = [
@@ -290,13 +291,27 @@ export function searchPosts(db: Exec, q: string, beforeId: string | null, limit:
   return s.orderBy('posts.id', 'desc').limit(limit).execute();
 }
 
-export function postsByAuthor(db: Exec, authorId: string) {
+/** A page of a member's own posts, by id, with their thread's title and community. */
+export function postsByAuthor(db: Exec, authorId: string, afterId: string, limit: number) {
   return db
     .selectFrom('posts')
-    .select(['id', 'thread_id', 'parent_id', 'anonymous', 'alias', 'body_md', 'content_warnings', 'created_at', 'edited_at', 'deleted_at'])
-    .where('author_id', '=', authorId)
-    .orderBy('id')
+    .innerJoin('threads', 'threads.id', 'posts.thread_id')
+    .innerJoin('communities', 'communities.id', 'threads.community_id')
+    .select([
+      'posts.id', 'posts.thread_id', 'posts.parent_id', 'posts.anonymous', 'posts.alias', 'posts.body_md', 'posts.content_warnings',
+      'posts.created_at', 'posts.edited_at', 'posts.deleted_at', 'posts.hidden_by', 'posts.hidden_reason',
+      'threads.title as thread_title', 'communities.slug as community',
+    ])
+    .where('posts.author_id', '=', authorId)
+    .where('posts.id', '>', afterId)
+    .orderBy('posts.id')
+    .limit(limit)
     .execute();
+}
+
+export function revisionsOf(db: Exec, postIds: string[]) {
+  if (postIds.length === 0) return Promise.resolve([]);
+  return db.selectFrom('post_revisions').select(['post_id', 'body_md', 'content_warnings', 'created_at']).where('post_id', 'in', postIds).orderBy('id').execute();
 }
 
 // Mutes.

@@ -113,6 +113,14 @@ export function createForumService(deps: ForumDeps) {
     return toPost(row, viewer, await mutedBy(viewer, executor));
   }
 
+  /** Several posts as this reader may see them, in the order of `ids` (missing ones left out). */
+  async function postViews(executor: repo.Exec, ids: string[], viewer: Viewer | null): Promise<Post[]> {
+    const rows = await repo.findPosts(executor, ids);
+    const muted = await mutedBy(viewer, executor);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.flatMap((id) => (byId.has(id) ? [toPost(byId.get(id)!, viewer, muted)] : []));
+  }
+
   async function listCommunities() {
     const rows = await repo.listCommunities(db);
     return rows.map((r) => ({ id: r.id, slug: r.slug, name: r.name, description: r.description, threadCount: r.thread_count }));
@@ -375,6 +383,7 @@ export function createForumService(deps: ForumDeps) {
     setMute,
     idempotent,
     postView,
+    postViews,
     onWrite: (hook: WriteHook) => void writeHooks.push(hook),
     /** Drops cached pages: of one thread (a write seen on the bus), or all (author details changed). */
     forgetPages: (threadId?: string) => (threadId ? pages.invalidate(threadId) : pages.clear()),
@@ -388,15 +397,24 @@ export function createForumService(deps: ForumDeps) {
     async onAccountDeleted(trx: Transaction<DB>, userId: string, erasePosts: boolean) {
       if (erasePosts) await repo.eraseAuthorContent(trx, userId);
     },
-    async exportPosts(userId: string) {
-      const rows = await repo.postsByAuthor(db, userId);
-      return rows.map((r) => ({
-        id: r.id, threadId: r.thread_id, parentId: r.parent_id, anonymous: r.anonymous, alias: r.alias,
-        bodyMarkdown: r.body_md, contentWarnings: r.content_warnings, createdAt: r.created_at.toISOString(),
-        editedAt: r.edited_at ? new Date(r.edited_at).toISOString() : null, deleted: r.deleted_at !== null,
-      }));
+    /** The member's own posts for their export, a page at a time, each with its source, thread and earlier versions. */
+    async *exportPosts(userId: string) {
+      for (let after = '0'; ;) {
+        const rows = await repo.postsByAuthor(db, userId, after, 200);
+        const revisions = await repo.revisionsOf(db, rows.map((r) => r.id));
+        for (const r of rows) {
+          yield {
+            id: r.id, threadId: r.thread_id, threadTitle: r.thread_title, community: r.community, parentId: r.parent_id,
+            anonymous: r.anonymous, alias: r.alias, bodyMarkdown: r.body_md, contentWarnings: r.content_warnings,
+            createdAt: r.created_at.toISOString(), editedAt: r.edited_at ? new Date(r.edited_at).toISOString() : null,
+            deleted: r.deleted_at !== null, hidden: r.hidden_by ? { by: r.hidden_by, reason: r.hidden_reason ?? '' } : null,
+            revisions: revisions.filter((v) => v.post_id === r.id).map((v) => ({ bodyMarkdown: v.body_md, contentWarnings: v.content_warnings, createdAt: v.created_at.toISOString() })),
+          };
+        }
+        if (rows.length < 200) return;
+        after = rows.at(-1)!.id;
+      }
     },
-    pruneIdempotencyKeys: () => repo.pruneIdempotencyKeys(db),
     async exportMutes(userId: string) {
       const rows = await repo.mutesOf(db, userId);
       return rows.map((r) => ({ pseudonym: r.pseudonym, since: r.created_at.toISOString() }));

@@ -18,13 +18,14 @@ interface AuthorFields {
   author_pseudonym: string | null;
   author_show_days: boolean | null;
   author_start_date: string | null;
+  author_zone: string | null;
 }
 
 export function toAuthor(row: AuthorFields): Author {
   // An anonymous author is the alias and nothing else: no id, pseudonym or recovery days.
   if (row.anonymous) return { anonymous: true, alias: row.alias ?? 'Anonymous' };
   if (row.author_id === null || row.author_pseudonym === null) return { anonymous: false, pseudonym: DELETED_MEMBER };
-  const days = row.author_show_days ? recoveryDays(row.author_start_date) : null;
+  const days = row.author_show_days ? recoveryDays(row.author_start_date, new Date(), row.author_zone) : null;
   return { anonymous: false, pseudonym: row.author_pseudonym, ...(days !== null ? { recoveryDays: days } : {}) };
 }
 

@@ -30,6 +30,8 @@ const LIMITS = {
   mutes: { max: 30, timeWindow: 10 * 60_000 },
   preferences: { max: 30, timeWindow: 10 * 60_000 },
   notifications: { max: 120, timeWindow: 10 * 60_000 },
+  /** Goals, their daily ticks and the toolkit: small private changes, made often. */
+  journey: { max: 120, timeWindow: 10 * 60_000 },
   moderation: { max: 300, timeWindow: 10 * 60_000 },
   admin: { max: 30, timeWindow: 10 * 60_000 },
   // Costly reads.

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema';
-import { transact } from '../db/transact';
+import { exclusively } from '../db/transact';
 import type { Exec } from '../forum/forum.repository';
 
 /** All SQL of the events outbox. */
@@ -133,22 +133,23 @@ export async function streamBounds(db: Exec, stream: string): Promise<{ horizon:
   return { horizon: BigInt(row?.trimmed_through ?? '0'), last: BigInt(row?.last_seq ?? '0') };
 }
 
-/** The key of the advisory lock one process holds while it trims: the others skip that round. */
-const EVENT_TRIM_LOCK = 0x48617666;
+/** The key of the advisory lock one process holds while it trims (the retention round): the others skip that round. */
+export const RETENTION_LOCK = 0x48617666;
 
 /**
  * Drops events older than the retention window and moves each stream's horizon past them,
  * unless another process is doing it right now. Returns whether this process did.
  */
 export async function trimEvents(db: Kysely<DB>, olderThanHours: number): Promise<boolean> {
-  return transact(db, undefined, async (trx) => {
-    const { rows } = await sql<{ mine: boolean }>`select pg_try_advisory_xact_lock(${EVENT_TRIM_LOCK}) as mine`.execute(trx);
-    if (!rows[0]?.mine) return false;
-    await sql`
-      with gone as (delete from events where created_at < now() - make_interval(secs => ${olderThanHours * 3600}) returning stream, seq),
-      per as (select stream, max(seq) as top from gone group by stream)
-      update event_streams s set trimmed_through = greatest(s.trimmed_through, per.top) from per where s.stream = per.stream
-    `.execute(trx);
-    return true;
-  });
+  return (await exclusively(db, RETENTION_LOCK, async (trx) => trimEventsIn(trx, olderThanHours))) === true;
+}
+
+/** The trim itself, in a transaction that already holds RETENTION_LOCK. */
+export async function trimEventsIn(trx: Exec, olderThanHours: number): Promise<true> {
+  await sql`
+    with gone as (delete from events where created_at < now() - make_interval(secs => ${olderThanHours * 3600}) returning stream, seq),
+    per as (select stream, max(seq) as top from gone group by stream)
+    update event_streams s set trimmed_through = greatest(s.trimmed_through, per.top) from per where s.stream = per.stream
+  `.execute(trx);
+  return true;
 }

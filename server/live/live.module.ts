@@ -10,12 +10,6 @@ import { createPreparer, type EventViewDeps } from './event-views';
 import { ACCESS_CHANGED, createEventsService, INTERNAL_TOPIC, type EventsService } from './events.service';
 import { LiveHub, type HubOptions } from './live.hub';
 
-/**
- * How often events are trimmed: every tenth of the retention window, but at least hourly
- * and at most every second (hourly for 48 h, every 36 s for 0.1 h). Nothing outlives the
- * window by more than a tenth of it, or an hour.
- */
-export const trimEveryMs = (retentionHours: number) => Math.min(3_600_000, Math.max(1_000, (retentionHours * 3_600_000) / 10));
 
 /** Live-channel limits that tests (and benchmarks) may change; see HubOptions. */
 export type LiveOptions = Partial<HubOptions>;
@@ -110,7 +104,6 @@ export function createLive(deps: {
   forum.onMuteChanged((trx, userId) => events.append(trx, INTERNAL_TOPIC, 'mutes.changed', { userId }));
   accounts.onProfileAnnounced((trx) => events.append(trx, INTERNAL_TOPIC, 'profile.changed', { userId: '0' }));
 
-  let maintenance: NodeJS.Timeout | undefined;
   return {
     bus,
     events,
@@ -120,11 +113,8 @@ export function createLive(deps: {
     async start() {
       await bus.start();
       await hub.start();
-      await events.trim();
-      maintenance = setInterval(() => void events.trim().catch(onError), trimEveryMs(config.eventRetentionHours)).unref();
     },
     async stop() {
-      clearInterval(maintenance);
       hub.closeAll();
       await bus.close();
     },

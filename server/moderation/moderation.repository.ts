@@ -243,3 +243,17 @@ export function findMembers(db: Exec, prefix: string, limit: number) {
     .limit(limit)
     .execute();
 }
+
+/**
+ * Retention: a suspension that ended or was lifted leaves the list, and an account whose
+ * suspension has run out no longer carries its end or reason (the log keeps what happened).
+ */
+export async function trimFinishedSuspensions(db: Exec) {
+  await db.deleteFrom('suspensions').where(sql<boolean>`lifted_at is not null or until <= now()`).execute();
+  await db.updateTable('users').set({ suspended_until: null, suspension_reason: null }).where('suspended_until', '<=', sql<Date>`now()`).execute();
+}
+
+/** The flags a member raised, for their export: theirs alone (who resolved them is not theirs to know). */
+export function flagsRaisedBy(db: Exec, reporterId: string) {
+  return db.selectFrom('flags').select(['post_id', 'reason', 'note', 'status', 'outcome', 'created_at', 'resolved_at']).where('reporter_id', '=', reporterId).orderBy('id').execute();
+}

@@ -311,7 +311,21 @@ export function createModerationService(deps: ModerationDeps) {
     };
   }
 
+  /** Another feature's moderator action on a post (pinning a resource): logged, and told to the author when `notify`. */
+  async function logPostAction(trx: Transaction<DB>, actor: Viewer, action: string, postId: string, reason: string | null, notify: boolean) {
+    const post = await loadPost(trx, postId);
+    await record(trx, actor, action, post, reason, notify ? { notify: {} } : {});
+  }
+
+  async function exportFlags(userId: string) {
+    return (await repo.flagsRaisedBy(db, userId)).map((f) => ({
+      postId: f.post_id, reason: f.reason, note: f.note, status: f.status, outcome: f.outcome,
+      createdAt: f.created_at.toISOString(), resolvedAt: f.resolved_at ? new Date(f.resolved_at).toISOString() : null,
+    }));
+  }
+
   return {
+    logPostAction, exportFlags,
     flagPost, raiseCrisisFlag, queue, resolve, hide, restore, setWarnings, suspendAuthor, onModeratorDelete, log,
     reachOut, suspensions, liftSuspension, findMembers,
   };

@@ -29,6 +29,19 @@ async function othersPost(ctx: TestContext) {
   return ctx.reply(author, thread.id, { body: `someone else's post ${Math.random()}` });
 }
 
+async function goalOf(ctx: TestContext, as: Member) {
+  const row = await ctx.db.insertInto('goals').values({ user_id: as.id, title: 'A goal' }).returning('id').executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** A pinned resource, as rows: a post of the introductions community, pinned there. */
+async function pinned(ctx: TestContext) {
+  const post = await othersPost(ctx);
+  const community = await ctx.db.selectFrom('communities').select('id').where('slug', '=', 'introductions').executeTakeFirstOrThrow();
+  const row = await ctx.db.insertInto('community_resources').values({ community_id: community.id, post_id: post.id, title: 'Pinned' }).returning('id').executeTakeFirstOrThrow();
+  return row.id;
+}
+
 /**
  * Every route that changes state, keyed "METHOD url" as registered. Tests that must hold
  * for every state change walk this table and fail when a registered route is missing from
@@ -112,6 +125,25 @@ export const STATE_CHANGES: Record<string, Spec> = {
       return { url: `/api/admin/suspensions/${row.id}/lift` };
     },
   },
+  'POST /api/me/goals': { role: 'member', needsSession: true, build: async () => ({ url: '/api/me/goals', body: { title: 'Call my sponsor' } }) },
+  'PATCH /api/me/goals/:id': { role: 'member', needsSession: true, build: async (ctx, as) => ({ url: `/api/me/goals/${await goalOf(ctx, as)}`, body: { title: 'Walk 20 minutes' } }) },
+  'DELETE /api/me/goals/:id': { role: 'member', needsSession: true, build: async (ctx, as) => ({ url: `/api/me/goals/${await goalOf(ctx, as)}` }) },
+  'PUT /api/me/goals/:id/days/:date': {
+    role: 'member', needsSession: true,
+    build: async (ctx, as) => ({ url: `/api/me/goals/${await goalOf(ctx, as)}/days/${new Date().toISOString().slice(0, 10)}` }),
+  },
+  'DELETE /api/me/goals/:id/days/:date': {
+    role: 'member', needsSession: true,
+    build: async (ctx, as) => ({ url: `/api/me/goals/${await goalOf(ctx, as)}/days/${new Date().toISOString().slice(0, 10)}` }),
+  },
+  'PUT /api/me/toolkit/:postId': { role: 'member', needsSession: true, build: async (ctx) => ({ url: `/api/me/toolkit/${(await othersPost(ctx)).id}` }) },
+  'DELETE /api/me/toolkit/:postId': { role: 'member', needsSession: true, build: async (ctx) => ({ url: `/api/me/toolkit/${(await othersPost(ctx)).id}` }) },
+  'POST /api/mod/communities/:slug/resources': {
+    role: 'moderator', needsSession: true,
+    build: async (ctx) => ({ url: '/api/mod/communities/introductions/resources', body: { postId: (await othersPost(ctx)).id, title: 'What helps' } }),
+  },
+  'PATCH /api/mod/resources/:id': { role: 'moderator', needsSession: true, build: async (ctx) => ({ url: `/api/mod/resources/${await pinned(ctx)}`, body: { position: 2 } }) },
+  'DELETE /api/mod/resources/:id': { role: 'moderator', needsSession: true, build: async (ctx) => ({ url: `/api/mod/resources/${await pinned(ctx)}` }) },
   'POST /api/notifications/read': { role: 'member', needsSession: true, build: async () => ({ url: '/api/notifications/read', body: { all: true } }) },
 };
 

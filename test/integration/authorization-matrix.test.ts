@@ -6,6 +6,8 @@ const ctx = useApp();
 type Who = 'visitor' | 'member' | 'author' | 'suspended' | 'moderator' | 'admin';
 const WHO: Who[] = ['visitor', 'member', 'author', 'suspended', 'moderator', 'admin'];
 const MOD_ONLY = { visitor: 401, member: 403, author: 403, suspended: 403, moderator: 200, admin: 200 };
+const MOD_CREATES = { visitor: 401, member: 403, author: 403, suspended: 403, moderator: 201, admin: 201 };
+const MOD_NO_CONTENT = { visitor: 401, member: 403, author: 403, suspended: 403, moderator: 204, admin: 204 };
 const ADMIN_ONLY = { visitor: 401, member: 403, author: 403, suspended: 403, moderator: 403, admin: 200 };
 
 /**
@@ -25,6 +27,11 @@ const MATRIX: Record<string, { expect: Record<Who, number>; body?: (ids: Ids) =>
   },
   'GET /api/mod/log': { url: () => '/api/mod/log', expect: MOD_ONLY },
   'POST /api/mod/posts/:id/reach-out': { url: (i) => `/api/mod/posts/${i.post}/reach-out`, body: () => ({ message: 'We are here for you.' }), expect: MOD_ONLY },
+  'POST /api/mod/communities/:slug/resources': {
+    url: () => '/api/mod/communities/introductions/resources', body: (i) => ({ postId: i.post, title: 'What helps' }), expect: MOD_CREATES,
+  },
+  'PATCH /api/mod/resources/:id': { url: (i) => `/api/mod/resources/${i.pin}`, body: () => ({ position: 1 }), expect: MOD_ONLY },
+  'DELETE /api/mod/resources/:id': { url: (i) => `/api/mod/resources/${i.pin}`, expect: MOD_NO_CONTENT },
   'GET /api/admin/suspensions': { url: () => '/api/admin/suspensions', expect: ADMIN_ONLY },
   'POST /api/admin/suspensions/:id/lift': { url: (i) => `/api/admin/suspensions/${i.suspension}/lift`, expect: ADMIN_ONLY },
   'GET /api/admin/users': { url: (i) => `/api/admin/users?q=${encodeURIComponent(i.target.slice(0, 4))}`, expect: ADMIN_ONLY },
@@ -42,7 +49,10 @@ interface Ids {
   flag: string;
   target: string;
   suspension: string;
+  pin: string;
 }
+
+const introductions = async () => (await ctx.db.selectFrom('communities').select('id').where('slug', '=', 'introductions').executeTakeFirstOrThrow()).id;
 
 describe('authorization matrix for moderation and admin routes', () => {
   it('covers every /api/mod and /api/admin route', () => {
@@ -72,6 +82,7 @@ describe('authorization matrix for moderation and admin routes', () => {
         .returning('id').executeTakeFirstOrThrow();
       const ids: Ids = {
         post: post.id, hiddenPost: hiddenPost.id, victimPost: victimPost.id, flag: flagged.body.flag.id, target: target.pseudonym, suspension: suspension.id,
+        pin: (await ctx.db.insertInto('community_resources').values({ community_id: await introductions(), post_id: hiddenPost.id, title: 'pin' }).returning('id').executeTakeFirstOrThrow()).id,
       };
 
       let as: Member | undefined;

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { transact } from '../../server/db/transact';
 import { appendEvents } from '../../server/live/events.repository';
-import { trimEveryMs } from '../../server/live/live.module';
+import { trimEveryMs } from '../../server/maintenance/maintenance';
 import { useApp } from '../helpers/context';
 import { until } from '../helpers/wait';
 
