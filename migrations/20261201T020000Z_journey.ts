@@ -42,7 +42,6 @@ export async function up(db: Kysely<any>): Promise<void> {
     create table goal_checks (
       goal_id bigint not null references goals (id) on delete cascade,
       day date not null,
-      checked_at timestamptz not null default now(),
       primary key (goal_id, day)
     )`.execute(db);
 

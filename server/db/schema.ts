@@ -197,7 +197,6 @@ export const schema = {
   goal_checks: {
     goal_id: col<string>('bigint'),
     day: col<string>('date'),
-    checked_at: col<Timestamp>('timestamp with time zone'),
   },
   toolkit_items: {
     user_id: col<string>('bigint'),

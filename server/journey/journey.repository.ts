@@ -95,7 +95,7 @@ export async function setCheck(db: Exec, goalId: string, day: string, done: bool
 
 export function checksOf(db: Exec, goalIds: string[], from: string | null) {
   if (goalIds.length === 0) return Promise.resolve([]);
-  let q = db.selectFrom('goal_checks').select(['goal_id', 'day', 'checked_at']).where('goal_id', 'in', goalIds);
+  let q = db.selectFrom('goal_checks').select(['goal_id', 'day']).where('goal_id', 'in', goalIds);
   if (from) q = q.where('day', '>=', from);
   return q.orderBy('day').execute();
 }
