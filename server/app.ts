@@ -14,7 +14,7 @@ import type { Config } from './config';
 import { connectDatabase, type Database } from './db/database';
 import forumRoutes from './forum/forum.routes';
 import { createForumService, type ForumService } from './forum/forum.service';
-import { loadGuidelines } from './forum/guidelines';
+import { loadGuidelines, loadPrivacy } from './forum/guidelines';
 import healthRoutes from './health/health.routes';
 import { crisisMatcher, loadCrisisConfig } from './moderation/crisis';
 import { renderFlagEvents, renderQueueChanged } from './moderation/flag-event';
@@ -183,7 +183,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
   await app.register(healthRoutes, { db: database.db, busReady: () => live.bus.ready() });
   await app.register(accountsRoutes, { accounts, config, unreadNotifications: live.notifications.unreadCount });
   await app.register(forumRoutes, {
-    forum, config, guidelines: loadGuidelines(),
+    forum, config, guidelines: loadGuidelines(), privacy: loadPrivacy(),
     crisisResourcesFor: (body) => (readsLikeCrisis(body) ? crisis.resources : undefined),
   });
   await app.register(moderationRoutes, { moderation, crisis, config });

@@ -4,6 +4,8 @@ import type { ContentWarning, WarningPreference } from '../../server/contract/vo
 import type { CrisisResource, Post, Thread } from '../../server/contract/forum';
 import type { CrisisConfig, FlagReason, LogEntry, MemberSummary, ModAction, QueueItem, Suspension } from '../../server/contract/moderation';
 import type { Notification } from '../../server/contract/notifications';
+import type { Goal, Journey, ToolkitItem } from '../../server/contract/journey';
+import type { Resource } from '../../server/contract/resources';
 
 /** The one typed client of the Haven API; shapes come from the shared zod contract. */
 export class ApiError extends Error {
@@ -103,7 +105,7 @@ export const api = {
   remove: (postId: string) => call<void>('DELETE', `/api/posts/${postId}`),
   anonymize: (postId: string) => call<{ post: Post }>('POST', `/api/posts/${postId}/anonymize`),
   mute: (pseudonym: string, on: boolean) => call<void>(on ? 'POST' : 'DELETE', `/api/users/${encodeURIComponent(pseudonym)}/mute`),
-  preferences: (input: { contentWarnings?: Partial<Record<ContentWarning, WarningPreference>>; recoveryStartDate?: string | null; showRecoveryDays?: boolean }) =>
+  preferences: (input: { contentWarnings?: Partial<Record<ContentWarning, WarningPreference>>; recoveryStartDate?: string | null; showRecoveryDays?: boolean; timeZone?: string }) =>
     call<{ user: User }>('PUT', '/api/me/preferences', input),
   changePassword: (currentPassword: string, newPassword: string) => call<void>('POST', '/api/me/password', { currentPassword, newPassword }),
   logoutEverywhere: () => call<void>('POST', '/api/auth/logout-all'),
@@ -135,4 +137,14 @@ export const api = {
   markAllRead: () => call<void>('POST', '/api/notifications/read', { all: true }),
   guidelines: () => call<{ html: string }>('GET', '/api/guidelines'),
   crisis: () => call<CrisisConfig>('GET', '/api/support/crisis'),
+  privacy: () => call<{ html: string }>('GET', '/api/privacy'),
+  journey: () => call<Journey>('GET', '/api/me/journey'),
+  addGoal: (title: string) => call<{ goal: Goal }>('POST', '/api/me/goals', { title }),
+  archiveGoal: (id: string) => call<void>('PATCH', `/api/me/goals/${id}`, { archived: true }),
+  tickGoal: (id: string, day: string, done: boolean) => call<void>(done ? 'PUT' : 'DELETE', `/api/me/goals/${id}/days/${day}`),
+  toolkit: () => call<{ items: ToolkitItem[] }>('GET', '/api/me/toolkit'),
+  saveToToolkit: (postId: string, saved: boolean) => call<void>(saved ? 'PUT' : 'DELETE', `/api/me/toolkit/${postId}`),
+  resources: (slug: string) => call<{ resources: Resource[] }>('GET', `/api/communities/${encodeURIComponent(slug)}/resources`),
+  pin: (slug: string, postId: string, title: string) => call<{ resource: Resource }>('POST', `/api/mod/communities/${encodeURIComponent(slug)}/resources`, { postId, title }),
+  unpin: (id: string) => call<void>('DELETE', `/api/mod/resources/${id}`),
 };

@@ -17,6 +17,7 @@ export interface ForumRoutesOptions {
   forum: ForumService;
   config: Config;
   guidelines: Guidelines;
+  privacy: Guidelines;
   /** Crisis resources for a new post's author, when its body reads like a crisis. */
   crisisResourcesFor?: (body: string) => c.CrisisResource[] | undefined;
 }
@@ -44,6 +45,7 @@ export default async function forumRoutes(fastify: FastifyInstance, opts: ForumR
   }));
 
   app.get('/api/guidelines', { schema: { response: { 200: c.guidelinesResponse } } }, async () => opts.guidelines);
+  app.get('/api/privacy', { schema: { response: { 200: c.guidelinesResponse } } }, async () => opts.privacy);
 
   app.get('/api/communities/:slug/threads', {
     schema: { params: c.slugParams, querystring: c.threadsQuery, response: { 200: c.threadsResponse } },

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
@@ -43,5 +44,51 @@ describe('event retention', () => {
     } finally {
       await other.end();
     }
+  });
+
+  it('one round forgets each kind at its window: idempotency keys, sessions, rate limits, retired names, finished suspensions', async () => {
+    const m = await ctx.newMember();
+    const ago = (ms: number) => new Date(Date.now() - ms);
+    const H = 3_600_000;
+    const D = 24 * H;
+    await ctx.db.insertInto('idempotency_keys').values([
+      { user_id: m.id, key: 'old', request_hash: 'x', created_at: ago(25 * H) },
+      { user_id: m.id, key: 'new', request_hash: 'x', created_at: ago(H) },
+    ]).execute();
+    const hashOf = (cookie: string) => createHash('sha256').update(cookie.slice('sid='.length)).digest('hex');
+    const idle = hashOf(await ctx.newSession(m.id));
+    await ctx.db.updateTable('sessions').set({ last_seen_at: ago(31 * D) }).where('token_hash', '=', idle).execute();
+    const fresh = hashOf(await ctx.newSession(m.id));
+    await ctx.db.insertInto('rate_limits').values([
+      { key: `gone-${m.id}`, count: 3, reset_at: ago(1000) },
+      { key: `kept-${m.id}`, count: 3, reset_at: new Date(Date.now() + H) },
+    ]).execute();
+    await ctx.db.insertInto('retired_pseudonyms').values([
+      { digest: `gone-${m.id}`, until: ago(1000) },
+      { digest: `kept-${m.id}`, until: new Date(Date.now() + D) },
+    ]).execute();
+    const suspended = await ctx.newMember();
+    await ctx.db.updateTable('users').set({ suspended_until: ago(1000), suspension_reason: 'over' }).where('id', '=', suspended.id).execute();
+    await ctx.db.insertInto('suspensions').values([
+      { user_id: suspended.id, anonymous: false, subject: 'x', reason: 'ended', until: ago(1000) },
+      { user_id: suspended.id, anonymous: false, subject: 'x', reason: 'lifted', until: new Date(Date.now() + D), lifted_at: ago(1000) },
+      { user_id: suspended.id, anonymous: false, subject: 'x', reason: 'running', until: new Date(Date.now() + D) },
+    ]).execute();
+
+    // Another round may be running this very moment (the server's own timer): wait for one of ours.
+    await until(async () => ctx.app.haven.maintenance.retentionRound(), 'a retention round of this test’s own');
+    const keys = await ctx.db.selectFrom('idempotency_keys').select('key').where('user_id', '=', m.id).execute();
+    expect(keys.map((k) => k.key)).toEqual(['new']);
+    const sessions = (await ctx.db.selectFrom('sessions').select('token_hash').where('user_id', '=', m.id).execute()).map((r) => r.token_hash);
+    expect(sessions).toContain(fresh);
+    expect(sessions).not.toContain(idle);
+    const limits = await ctx.db.selectFrom('rate_limits').select('key').where('key', 'in', [`gone-${m.id}`, `kept-${m.id}`]).execute();
+    expect(limits.map((l) => l.key)).toEqual([`kept-${m.id}`]);
+    const retired = await ctx.db.selectFrom('retired_pseudonyms').select('digest').where('digest', 'in', [`gone-${m.id}`, `kept-${m.id}`]).execute();
+    expect(retired.map((r) => r.digest)).toEqual([`kept-${m.id}`]);
+    const left = await ctx.db.selectFrom('suspensions').select('reason').where('user_id', '=', suspended.id).execute();
+    expect(left.map((r) => r.reason)).toEqual(['running']);
+    const user = await ctx.db.selectFrom('users').select(['suspended_until', 'suspension_reason']).where('id', '=', suspended.id).executeTakeFirstOrThrow();
+    expect(user).toEqual({ suspended_until: null, suspension_reason: null });
   });
 });
