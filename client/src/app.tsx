@@ -6,7 +6,8 @@ import { loadMe, me, suspensionEnd, unread } from './session';
 import { HelpDialog } from './views/help';
 import { Inbox } from './views/inbox';
 import { NewThread } from './views/new-thread';
-import { CommunityView, Guidelines, Home, Login, NotFound } from './views/pages';
+import { CommunityView, Guidelines, Home, Login, NotFound, Privacy } from './views/pages';
+import { JourneyView } from './views/journey';
 import { Members, Suspensions } from './views/mod-admin';
 import { ModLog } from './views/mod-log';
 import { isStaff, ModQueue, openFlags, watchQueueCount } from './views/mod-queue';
@@ -33,6 +34,8 @@ function Route() {
   if (p === '/mod/members') return <Members />;
   if (p === '/mod/suspensions') return <Suspensions />;
   if (p === '/guidelines') return <Guidelines />;
+  if (p === '/privacy') return <Privacy />;
+  if (p === '/journey') return <JourneyView />;
   if (p === '/') return <Home />;
   return <NotFound />;
 }
@@ -67,6 +70,7 @@ function Header() {
                 Moderation<Count n={openFlags.value ?? 0} what="open" />
               </a>
             )}
+            <a href="/journey">My journey</a>
             <a href="/inbox" class="inbox">
               Notifications<Count n={unread.value} what="unread" />
             </a>
@@ -99,6 +103,10 @@ export function App() {
       <main id="main">
         <Route />
       </main>
+      <footer class="foot">
+        <a href="/guidelines">Community guidelines</a>
+        <a href="/privacy">Privacy</a>
+      </footer>
     </div>
   );
 }

@@ -19,5 +19,14 @@ export function loadGuidelines(): Guidelines {
  * the claims its tests check are one text.
  */
 export function loadPrivacy(): Guidelines {
-  return { html: renderMarkdown(fs.readFileSync(path.join(HERE, '../../docs/privacy.md'), 'utf8')) };
+  return { html: renderMarkdown(unwrap(fs.readFileSync(path.join(HERE, '../../docs/privacy.md'), 'utf8'))) };
+}
+
+/**
+ * Posts keep a member's line breaks; a document in the repository is wrapped for its editors
+ * instead. A line that goes on with its paragraph or list item joins it, while a new item,
+ * heading, table row or blank line starts afresh.
+ */
+function unwrap(markdown: string): string {
+  return markdown.replace(/([^\n])\n(?!\n|\s*[-*|#>]|\s*\d+\.)\s*/g, '$1 ');
 }

@@ -33,10 +33,10 @@ function ReachOut({ message, resources }: { message: string | undefined; resourc
 function Item({ note }: { note: Notification }) {
   const d = note.data;
   const by = d.by ? (d.by.anonymous ? d.by.alias : d.by.pseudonym) : null;
-  const where = d.threadId ? `/t/${d.threadId}${d.postId ? `#post-${d.postId}` : ''}` : null;
+  const where = note.kind === 'milestone' ? '/journey' : d.threadId ? `/t/${d.threadId}${d.postId ? `#post-${d.postId}` : ''}` : null;
   let text: string;
   if (note.kind === 'reply') text = `${by ?? 'Someone'} replied in “${d.threadTitle ?? 'a thread'}”`;
-  else if (note.kind === 'milestone') text = d.label ?? `You reached ${d.days} days`;
+  else if (note.kind === 'milestone') text = `You reached ${d.label ?? `${d.days} days`}. Every day counts.`;
   else text = moderationText(d);
   const warnings = d.contentWarnings?.map((w) => CONTENT_WARNING_LABELS[w]).join(', ');
   const reachOut = note.kind === 'moderation' && d.action === 'reach-out';

@@ -5,6 +5,7 @@ import { api, saidOf, type Community } from '../api';
 import { live } from '../live';
 import { navigate, useView } from '../router';
 import { loadMe, me } from '../session';
+import { CommunityResources } from './resources';
 
 export function Home() {
   const [communities, setCommunities] = useState<Community[] | null>(null);
@@ -66,6 +67,7 @@ export function CommunityView({ slug }: { slug: string }) {
     <section>
       <h1 tabIndex={-1}>{community.name}</h1>
       <p>{community.description}</p>
+      <CommunityResources slug={slug} />
       {me.value ? <a class="button" href={`/c/${slug}/new`}>New thread</a> : <p><a href="/login">Log in to start a thread</a></p>}
       {error && <p role="alert">{error}</p>}
       <ul class="list" aria-live="polite">
@@ -82,18 +84,21 @@ export function CommunityView({ slug }: { slug: string }) {
  */
 const asSections = (html: string) => html.replace(/^\s*<h3>[^<]*<\/h3>/, '').replace(/<(\/?)h3>/g, '<$1h2>');
 
-export function Guidelines() {
+/** A page written in the repository (guidelines, privacy), rendered and sanitized on the server like posts. */
+function DocumentPage({ title, read }: { title: string; read: () => Promise<{ html: string }> }) {
   const [html, setHtml] = useState<string | null>(null);
-  useEffect(() => void api.guidelines().then((r) => setHtml(r.html)), []);
-  useView(html === null ? null : 'Community guidelines');
-  // Rendered and sanitized on the server, like posts.
+  useEffect(() => void read().then((r) => setHtml(r.html)), [title]);
+  useView(html === null ? null : title);
   return html === null ? <p>Loading…</p> : (
     <section>
-      <h1 tabIndex={-1}>Community guidelines</h1>
+      <h1 tabIndex={-1}>{title}</h1>
       <div class="body" dangerouslySetInnerHTML={{ __html: asSections(html) }} />
     </section>
   );
 }
+
+export const Guidelines = () => <DocumentPage title="Community guidelines" read={api.guidelines} />;
+export const Privacy = () => <DocumentPage title="Your privacy on Haven" read={api.privacy} />;
 
 export function NotFound() {
   useView('Not found');
@@ -167,6 +172,7 @@ export function Login() {
           <input type="checkbox" checked={accept} onChange={(e) => setAccept((e.target as HTMLInputElement).checked)} /> I have read and accept the{' '}
           <a href="/guidelines" target="_blank">community guidelines</a>
         </label>
+        <p class="hint">What Haven keeps about you, and what it never keeps: <a href="/privacy">your privacy on Haven</a>.</p>
         <button type="button" disabled={busy} onClick={act(true)}>Join</button>
         {error && <p role="alert">{error}</p>}
       </form>

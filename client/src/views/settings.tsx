@@ -39,6 +39,8 @@ function SettingsOf({ user }: { user: User }) {
   const [choices, setChoices] = useState<Record<ContentWarning, WarningPreference>>({ ...user.preferences.contentWarnings });
   const [start, setStart] = useState(user.preferences.recoveryStartDate ?? '');
   const [showDays, setShowDays] = useState(user.preferences.showRecoveryDays);
+  const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const [zone, setZone] = useState(user.preferences.timeZone ?? browserZone ?? 'UTC');
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [password, setPassword] = useState('');
@@ -63,13 +65,17 @@ function SettingsOf({ user }: { user: User }) {
           </fieldset>
         ))}
       </Section>
-      <Section title="Recovery days" button="Save recovery days" run={async () => void (me.value = (await api.preferences({ recoveryStartDate: start || null, showRecoveryDays: showDays })).user)}>
+      <Section title="Recovery days" button="Save recovery days" run={async () => void (me.value = (await api.preferences({ recoveryStartDate: start || null, showRecoveryDays: showDays, timeZone: zone })).user)}>
         <label for="recovery-start">Recovery start date</label>
-        <input id="recovery-start" type="date" value={start} max={new Date().toISOString().slice(0, 10)} onInput={(e) => setStart((e.target as HTMLInputElement).value)} />
+        <input id="recovery-start" type="date" value={start} max={new Date().toLocaleDateString('en-CA')} onInput={(e) => setStart((e.target as HTMLInputElement).value)} />
+        <label for="time-zone">Time zone (your days turn at midnight here)</label>
+        <select id="time-zone" value={zone} onChange={(e) => setZone((e.target as HTMLSelectElement).value)}>
+          {[...new Set([zone, ...Intl.supportedValuesOf('timeZone')])].map((z) => <option key={z} value={z}>{z.replace(/_/g, ' ')}</option>)}
+        </select>
         <label class="check">
           <input type="checkbox" checked={showDays} onChange={(e) => setShowDays((e.target as HTMLInputElement).checked)} /> Show my days
         </label>
-        <p class="hint">Shown next to your pseudonym on your posts, never on anonymous ones. A new start date is private: nobody sees a change.</p>
+        <p class="hint">Shown next to your pseudonym on your posts, never on anonymous ones. A new start date is private: your days stop being shown, so nobody sees a count go back, and your earlier stretches stay in <a href="/journey">My journey</a>, for you alone.</p>
       </Section>
       <Section title="Password" button="Change password" run={async () => {
         await api.changePassword(current, next);

@@ -6,6 +6,8 @@ import { path, useView } from '../router';
 import { me } from '../session';
 import { Composer, type Draft } from './composer';
 import { FlagForm } from './flag';
+import { isStaff } from './mod-common';
+import { PinAsResource, SaveToToolkit } from './resources';
 import { PostView } from './post-view';
 
 /** Puts a new post right after its parent's subtree, keeping depth-first order. */
@@ -64,10 +66,10 @@ function Confirm({ question, yes, onYes, onNo }: { question: string; yes: string
   );
 }
 
-type Open = 'reply' | 'flag' | 'edit' | 'delete' | 'anonymize' | null;
+type Open = 'reply' | 'flag' | 'edit' | 'delete' | 'anonymize' | 'pin' | null;
 
 /** What a member may do with a post: reply to it and flag it; edit, delete or anonymize their own; mute its author. */
-function PostActions({ post, threadId, onPosted, reload }: { post: Post; threadId: string; onPosted: (p: Post) => void; reload: () => void }) {
+function PostActions({ post, threadId, slug, onPosted, reload }: { post: Post; threadId: string; slug: string; onPosted: (p: Post) => void; reload: () => void }) {
   const [open, setOpen] = useState<Open>(null);
   const [source, setSource] = useState<{ body: string; contentWarnings: Draft['contentWarnings'] } | null>(null);
   if (!me.value || post.deleted) return null;
@@ -109,8 +111,11 @@ function PostActions({ post, threadId, onPosted, reload }: { post: Post; threadI
               {!post.author.anonymous && <button type="button" onClick={() => void mute()}>{post.muted ? 'Unmute' : 'Mute'}</button>}
             </>
           )}
+          <SaveToToolkit post={post} />
+          {isStaff() && <button type="button" onClick={() => setOpen('pin')}>Pin as resource</button>}
         </>
       )}
+      {open === 'pin' && <PinAsResource post={post} slug={slug} onClose={() => setOpen(null)} />}
       {open === 'reply' && <Composer label="Your reply" submitLabel="Post reply" send={send} onCancel={() => setOpen(null)} />}
       {open === 'edit' && source && (
         <Composer label="Edit your post" submitLabel="Save" send={save} onCancel={() => setOpen(null)} initial={source} editing />
@@ -201,7 +206,7 @@ export function ThreadView({ id }: { id: string }) {
       <div class="posts" aria-live="polite">
         {visible(posts, expanded).map(({ post: p, continues }) => (
           <div key={p.id}>
-            <PostView post={p} user={me.value} actions={<PostActions post={p} threadId={id} onPosted={posted} reload={() => void load()} />} />
+            <PostView post={p} user={me.value} actions={<PostActions post={p} threadId={id} slug={thread.communitySlug} onPosted={posted} reload={() => void load()} />} />
             {continues && (
               <button type="button" class={`continue depth-${READABLE_DEPTH}`} onClick={() => setExpanded((s) => new Set([...s, p.id]))}>
                 Continue this thread
