@@ -251,9 +251,10 @@ export function createAccountsService(deps: AccountsDeps) {
       const before = row.recovery_start_date;
       const after = input.recoveryStartDate !== undefined ? input.recoveryStartDate : before;
       // A new, later start (or none) is a restart. The count others see would fall to zero,
-      // so it stops being shown until the member chooses to show it again.
+      // so it stops being shown, even when the same form says "show" as before: the member
+      // turns it on again later, when they choose.
       const restart = before !== null && after !== before && (after === null || after > before);
-      const show = input.showRecoveryDays ?? (restart && row.show_recovery_days ? false : undefined);
+      const show = restart && row.show_recovery_days ? false : input.showRecoveryDays;
       const updated = await repo.updateUser(trx, viewer.id, {
         preferences: JSON.stringify(merged),
         ...(input.recoveryStartDate !== undefined ? { recovery_start_date: input.recoveryStartDate } : {}),

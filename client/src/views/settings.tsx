@@ -65,7 +65,15 @@ function SettingsOf({ user }: { user: User }) {
           </fieldset>
         ))}
       </Section>
-      <Section title="Recovery days" button="Save recovery days" run={async () => void (me.value = (await api.preferences({ recoveryStartDate: start || null, showRecoveryDays: showDays, timeZone: zone })).user)}>
+      <Section title="Recovery days" button="Save recovery days" run={async () => {
+        const wasShown = me.value?.preferences.showRecoveryDays;
+        const user = (await api.preferences({ recoveryStartDate: start || null, showRecoveryDays: showDays, timeZone: zone })).user;
+        me.value = user;
+        setShowDays(user.preferences.showRecoveryDays);
+        if (wasShown && showDays && !user.preferences.showRecoveryDays) {
+          return 'Saved. Your days are no longer shown on your posts, so nobody sees a new count. Show them again whenever you like.';
+        }
+      }}>
         <label for="recovery-start">Recovery start date</label>
         <input id="recovery-start" type="date" value={start} max={new Date().toLocaleDateString('en-CA')} onInput={(e) => setStart((e.target as HTMLInputElement).value)} />
         <label for="time-zone">Time zone (your days turn at midnight here)</label>
