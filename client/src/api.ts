@@ -145,6 +145,7 @@ export const api = {
   toolkit: () => call<{ items: ToolkitItem[] }>('GET', '/api/me/toolkit'),
   saveToToolkit: (postId: string, saved: boolean) => call<void>(saved ? 'PUT' : 'DELETE', `/api/me/toolkit/${postId}`),
   resources: (slug: string) => call<{ resources: Resource[] }>('GET', `/api/communities/${encodeURIComponent(slug)}/resources`),
-  pin: (slug: string, postId: string, title: string) => call<{ resource: Resource }>('POST', `/api/mod/communities/${encodeURIComponent(slug)}/resources`, { postId, title }),
+  pin: (slug: string, postId: string, title: string, position: number) =>
+    call<{ resource: Resource }>('POST', `/api/mod/communities/${encodeURIComponent(slug)}/resources`, { postId, title, position }),
   unpin: (id: string) => call<void>('DELETE', `/api/mod/resources/${id}`),
 };

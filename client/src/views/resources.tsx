@@ -44,13 +44,16 @@ export function SaveToToolkit({ post }: { post: Post }) {
 /** Moderators pin a post as one of its community's resources, with a short title. */
 export function PinAsResource({ post, slug, onClose }: { post: Post; slug: string; onClose: () => void }) {
   const [title, setTitle] = useState('');
+  const [position, setPosition] = useState('0');
   const [done, setDone] = useState(false);
   const { busy, error, run } = useAction('It was not pinned. Please try again.');
   if (done) return <p role="status">Pinned above the community’s threads.</p>;
   return (
-    <form class="composer" onSubmit={(e) => run(async () => { await api.pin(slug, post.id, title); setDone(true); }, e)}>
+    <form class="composer" onSubmit={(e) => run(async () => { await api.pin(slug, post.id, title, Number(position) || 0); setDone(true); }, e)}>
       <label for={`pin-${post.id}`}>Resource title</label>
       <input id={`pin-${post.id}`} value={title} required maxLength={100} placeholder="What helps with cravings at night" onInput={(e) => setTitle((e.target as HTMLInputElement).value)} />
+      <label for={`pin-order-${post.id}`}>Order (lower shows first)</label>
+      <input id={`pin-order-${post.id}`} type="number" min={0} max={1000} value={position} onInput={(e) => setPosition((e.target as HTMLInputElement).value)} />
       <div class="actions">
         <button type="submit" disabled={busy}>Pin</button>
         <button type="button" onClick={onClose}>Cancel</button>
