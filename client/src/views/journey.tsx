@@ -80,6 +80,20 @@ function History({ j }: { j: Journey }) {
 
 function GoalRow({ goal, week, onChange }: { goal: Goal; week: string[]; onChange: () => void }) {
   const { error, run } = useAction('That did not save. Please try again.');
+  // A tick shows at once; it is undone if it could not be saved.
+  const [done, setDone] = useState(goal.done);
+  useEffect(() => setDone(goal.done), [goal.done.join()]);
+  const tick = (day: string, on: boolean) => {
+    setDone((d) => (on ? [...d, day] : d.filter((x) => x !== day)));
+    void run(async () => {
+      try {
+        await api.tickGoal(goal.id, day, on);
+      } catch (err) {
+        setDone((d) => (on ? d.filter((x) => x !== day) : [...d, day]));
+        throw err;
+      }
+    });
+  };
   return (
     <tr>
       <th scope="row">
@@ -92,8 +106,8 @@ function GoalRow({ goal, week, onChange }: { goal: Goal; week: string[]; onChang
           <input
             type="checkbox"
             aria-label={`${goal.title}, ${dayLabel(day, { weekday: 'long', day: 'numeric', month: 'long' })}`}
-            checked={goal.done.includes(day)}
-            onChange={(e) => run(async () => { await api.tickGoal(goal.id, day, (e.target as HTMLInputElement).checked); onChange(); })}
+            checked={done.includes(day)}
+            onChange={(e) => tick(day, (e.target as HTMLInputElement).checked)}
           />
         </td>
       ))}
