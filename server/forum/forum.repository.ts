@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../db/schema';
+import { ROOT_PATH } from './tree-path';
 
 /** All SQL of communities, threads, posts, mutes and idempotency keys. */
 export type Exec = Kysely<DB> | Transaction<DB>;
@@ -127,15 +128,20 @@ export async function lockThread(db: Exec, threadId: string) {
 
 /**
  * Claims the next sibling ordinal under a parent of this thread (the opening post when
- * parentId is null). The row lock means an ordinal is never handed out twice.
+ * parentId is null). The row lock means an ordinal is never handed out twice. The opening
+ * post is found by its path, so that either way the claim is one probe of an index
+ * (the primary key, or the unique (thread_id, path)), whatever the thread's size.
  */
-export async function claimChildOrdinal(db: Exec, threadId: string, parentId: string | null) {
-  let q = db
+export function claimChildOrdinalQuery(db: Exec, threadId: string, parentId: string | null) {
+  const q = db
     .updateTable('posts')
     .set((eb) => ({ child_count: eb('child_count', '+', 1) }))
     .where('thread_id', '=', threadId);
-  q = parentId ? q.where('id', '=', parentId) : q.where('depth', '=', 0);
-  const row = await q.returning(['id', 'child_count', 'path', 'depth', 'author_id']).executeTakeFirst();
+  return (parentId ? q.where('id', '=', parentId) : q.where('path', '=', ROOT_PATH)).returning(['id', 'child_count', 'path', 'depth', 'author_id']);
+}
+
+export async function claimChildOrdinal(db: Exec, threadId: string, parentId: string | null) {
+  const row = await claimChildOrdinalQuery(db, threadId, parentId).executeTakeFirst();
   return row ? { id: row.id, ordinal: row.child_count - 1, path: row.path, depth: row.depth, author_id: row.author_id } : undefined;
 }
 

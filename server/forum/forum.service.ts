@@ -15,7 +15,7 @@ import { CURSOR_ID, CURSOR_PATH, CURSOR_TIME, decodeCursor, encodeCursor, toPost
 import { renderMarkdown } from './markdown';
 import { TtlCache } from '../lib/ttl-cache';
 import { PageCache } from './page-cache';
-import { childPath, MAX_PATH_BYTES, segment } from './tree-path';
+import { childPath, MAX_PATH_BYTES, ROOT_PATH } from './tree-path';
 
 export interface ForumDeps {
   db: Kysely<DB>;
@@ -46,7 +46,6 @@ export type WriteHook = (trx: Transaction<DB>, write: PostWritten) => Promise<vo
 /** In the transaction of a mute change: other processes must drop their cached mutes of this member. */
 export type MuteHook = (trx: Transaction<DB>, muterId: string) => Promise<void> | void;
 
-const ROOT_PATH = segment(0);
 const NO_MUTES: ReadonlySet<string> = new Set();
 
 /** A thread page as the database returned it, shared by every reader until a write. */

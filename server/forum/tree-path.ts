@@ -27,6 +27,9 @@ export function segment(ordinal: number): string {
   return String(digits.length) + digits;
 }
 
+/** The opening post's path: every thread's tree starts here. */
+export const ROOT_PATH = segment(0);
+
 export function childPath(parentPath: string, ordinal: number): string {
   return parentPath + segment(ordinal);
 }

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { pagePostsQuery } from '../../server/forum/forum.repository';
+import { claimChildOrdinalQuery, pagePostsQuery } from '../../server/forum/forum.repository';
 import { childPath } from '../../server/forum/tree-path';
 import { useApp } from '../helpers/context';
 
@@ -52,4 +52,36 @@ describe('reading page k of a big thread', () => {
     expect(page).toHaveLength(51);
     expect(page[0]!.path > after).toBe(true);
   });
+});
+
+describe('claiming the ordinal of a reply in a 100,000-reply thread', () => {
+  it('is one probe of the unique (thread_id, path) index, for a reply to the thread as for a nested one', async () => {
+    const m = await ctx.newMember();
+    const { thread, post: root } = await ctx.newThread(m);
+    const rootRow = await ctx.db.selectFrom('posts').select(['path']).where('id', '=', root.id).executeTakeFirstOrThrow();
+    for (let i = 0; i < 100_000; i += 1_000) {
+      const rows = Array.from({ length: 1_000 }, (_, k) => ({
+        thread_id: thread.id, path: childPath(rootRow.path, i + k), depth: 1, author_id: m.id, body_md: 'r', body_html: '<p>r</p>', content_warnings: [],
+      }));
+      await ctx.db.insertInto('posts').values(rows).execute();
+    }
+    await ctx.db.updateTable('posts').set({ child_count: 100_000 }).where('id', '=', root.id).execute();
+    await sql`analyze posts`.execute(ctx.db);
+    const nested = await ctx.db.selectFrom('posts').select('id').where('thread_id', '=', thread.id).where('path', '=', childPath(rootRow.path, 50_000)).executeTakeFirstOrThrow();
+
+    for (const parentId of [null, nested.id]) {
+      const explained = await claimChildOrdinalQuery(ctx.db, thread.id, parentId).explain('json');
+      const plan = (explained[0] as { 'QUERY PLAN': Array<{ Plan: PlanNode }> })['QUERY PLAN'][0]!.Plan;
+      const all = nodes(plan) as Array<PlanNode & { 'Index Cond'?: string; Filter?: string }>;
+      expect(all.filter((n) => n['Node Type'].includes('Seq Scan') || n['Node Type'].includes('Bitmap')), String(parentId)).toEqual([]);
+      const scan = all.find((n) => n['Node Type'] === 'Index Scan');
+      expect(scan?.['Index Name'], String(parentId)).toBe(parentId ? 'posts_pkey' : 'posts_thread_path_idx');
+      // The whole condition is in the index: nothing is read and then thrown away.
+      if (!parentId) expect(scan?.['Index Cond']).toMatch(/thread_id.*path|path.*thread_id/);
+      expect(scan?.Filter ?? '', String(parentId)).not.toMatch(/depth/);
+    }
+    // And the claim hands out the next ordinal.
+    const claimed = await ctx.db.transaction().execute((trx) => claimChildOrdinalQuery(trx, thread.id, null).executeTakeFirstOrThrow());
+    expect(claimed.child_count).toBe(100_001);
+  }, 180_000);
 });
