@@ -10,6 +10,7 @@ import * as namesAndAliases from './20261122T080000Z_names-and-aliases';
 import * as eventStreams from './20261122T090000Z_event-streams';
 import * as suspensions from './20261201T010000Z_suspensions';
 import * as journey from './20261201T020000Z_journey';
+import * as hotThreadUpdates from './20261201T030000Z_hot-thread-updates';
 
 /**
  * Every migration, by name, in order. A static list (rather than reading the folder at run
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '20261122T090000Z_event-streams': eventStreams,
   '20261201T010000Z_suspensions': suspensions,
   '20261201T020000Z_journey': journey,
+  '20261201T030000Z_hot-thread-updates': hotThreadUpdates,
 };

@@ -110,13 +110,23 @@ export async function setThreadWarnings(db: Exec, threadId: string, warnings: st
 }
 
 /**
+ * Last activity moves at most this often. It orders a community's threads (an indexed
+ * column), so moving it on every reply would write a new entry into every index of the
+ * thread row, search included. Counting a reply alone touches no index (a HOT update).
+ */
+export const ACTIVITY_RESOLUTION_SECONDS = 10;
+
+/**
  * Counts a reply and moves last activity, in the reply's transaction. Taking this row
  * lock first also serializes a thread's writers, which keeps alias checks race-free.
  */
 export function bumpThread(db: Exec, threadId: string) {
   return db
     .updateTable('threads')
-    .set((eb) => ({ reply_count: eb('reply_count', '+', 1), last_activity_at: sql`now()` }))
+    .set((eb) => ({
+      reply_count: eb('reply_count', '+', 1),
+      last_activity_at: sql`case when threads.last_activity_at < now() - make_interval(secs => ${ACTIVITY_RESOLUTION_SECONDS}) then now() else threads.last_activity_at end`,
+    }))
     .where('id', '=', threadId)
     .returning(['id', 'community_id'])
     .executeTakeFirst();

@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { claimChildOrdinalQuery, pagePostsQuery } from '../../server/forum/forum.repository';
 import { childPath } from '../../server/forum/tree-path';
 import { useApp } from '../helpers/context';
+import { until } from '../helpers/wait';
+
+const onPostgres = Boolean(process.env.DATABASE_URL);
 
 const ctx = useApp();
 
@@ -84,4 +87,23 @@ describe('claiming the ordinal of a reply in a 100,000-reply thread', () => {
     const claimed = await ctx.db.transaction().execute((trx) => claimChildOrdinalQuery(trx, thread.id, null).executeTakeFirstOrThrow());
     expect(claimed.child_count).toBe(100_001);
   }, 180_000);
+});
+
+describe('a reply and the thread row', () => {
+  it('leaves every indexed column of the thread untouched, so the update stays off the indexes (HOT on PostgreSQL)', async () => {
+    const m = await ctx.newMember();
+    const { thread } = await ctx.newThread(m);
+    const indexed = () => ctx.db.selectFrom('threads').select(['id', 'community_id', 'last_activity_at', 'author_id', sql<string>`search::text`.as('search')]).where('id', '=', thread.id).executeTakeFirstOrThrow();
+    const hot = async () => {
+      const { rows } = await sql<{ n: string | null }>`select n_tup_hot_upd::text as n from pg_stat_user_tables where relname = 'threads'`.execute(ctx.db);
+      return Number(rows[0]?.n ?? 0);
+    };
+    const before = await indexed();
+    const hotBefore = onPostgres ? await hot() : 0;
+    for (let i = 0; i < 20; i++) await ctx.reply(m, thread.id, { body: `reply ${i}` });
+    expect(await indexed()).toEqual(before);
+    expect((await ctx.request('GET', `/api/threads/${thread.id}`)).body.thread.replyCount).toBe(20);
+    // PostgreSQL counts the updates that wrote no index entry (its statistics arrive within seconds).
+    if (onPostgres) await until(async () => (await hot()) - hotBefore >= 20, '20 HOT updates of the thread row', 30_000);
+  });
 });
