@@ -4,14 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
-import pg from 'pg';
 import WebSocket from 'ws';
 import { buildApp } from '../../server/app';
 import { makeConfig } from '../../server/config';
 import { connectDatabase, connectPostgres } from '../../server/db/database';
 import { migrateToLatest } from '../../server/db/migrate';
 import { transact } from '../../server/db/transact';
-import { arg, freePort, machine, ROOT, startProcess, stop } from './lib';
+import { arg, freePort, machine, ROOT, scratchDatabase, startProcess, stop } from './lib';
 
 /**
  * Live fan-out: reply-to-receipt latency with 1,000 and 5,000 watchers on one thread,
@@ -103,17 +102,9 @@ export async function run(args: string[]) {
   const writeSeconds = arg(args, 'seconds', 5);
   const capacity = [5_000, 10_000, 19_500];
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'haven-fanout-'));
-  let databaseUrl: string | undefined;
-  if (process.env.DATABASE_URL) {
-    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await admin.connect();
-    await admin.query('drop database if exists haven_fanout with (force)');
-    await admin.query('create database haven_fanout');
-    await admin.end();
-    const u = new URL(process.env.DATABASE_URL);
-    u.pathname = '/haven_fanout';
-    databaseUrl = u.toString();
-  }
+  // A database of its own, under a random name: safe on a shared server.
+  const scratch = process.env.DATABASE_URL ? await scratchDatabase(process.env.DATABASE_URL) : undefined;
+  const databaseUrl = scratch?.url;
   console.log(`machine: ${machine()}; database: ${databaseUrl ? 'PostgreSQL' : 'PGlite'}; ulimit -n ${fs.readFileSync('/proc/self/limits', 'utf8').match(/Max open files\s+(\d+)/)?.[1]}`);
   const env = { ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), DATA_DIR: dataDir, LOG_LEVEL: 'silent', RATE_LIMIT_FACTOR: '1000000' };
   const rows: string[] = [];
@@ -123,6 +114,8 @@ export async function run(args: string[]) {
   if (onlyMemory) {
     console.log('\n| idle sockets | Haven RSS / heap per socket | bare ws RSS / heap per socket | ratio RSS / heap |\n| ---: | ---: | ---: | ---: |');
     console.log(memRows.join('\n'));
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    await scratch?.drop();
     return;
   }
   async function sockets() {
@@ -256,6 +249,7 @@ export async function run(args: string[]) {
   await app.close();
   await database.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
+  await scratch?.drop();
 
   console.log('\n| watchers | Haven p50 / p99 / max (ms) | bare ws p50 / p99 / max (ms) | p99 vs bare |\n| --- | --- | --- | ---: |');
   console.log(rows.join('\n'));

@@ -1,4 +1,6 @@
 import autocannon from 'autocannon';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import os from 'node:os';
@@ -58,4 +60,26 @@ export function machine(): string {
 export function arg(args: string[], name: string, fallback: number): number {
   const i = args.indexOf(`--${name}`);
   return i >= 0 && args[i + 1] ? Number(args[i + 1]) : fallback;
+}
+
+/**
+ * A PostgreSQL database of the benchmark's own, under a random name, so that a benchmark is
+ * safe on a shared server: it never drops or reuses a database it did not make. `drop`
+ * removes that one database and nothing else.
+ */
+export async function scratchDatabase(baseUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `haven_bench_${randomBytes(6).toString('hex')}`;
+  const admin = async (statement: string) => {
+    const client = new pg.Client({ connectionString: baseUrl });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`create database ${name}`);
+  const u = new URL(baseUrl);
+  u.pathname = `/${name}`;
+  return { url: u.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };
 }

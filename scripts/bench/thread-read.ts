@@ -1,13 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { sql } from 'kysely';
 import { connectPostgres, connectDatabase } from '../../server/db/database';
 import { migrateToLatest } from '../../server/db/migrate';
 import { encodeCursor } from '../../server/forum/forum.views';
 import { bulkThread, type Shape } from '../lib/bulk-thread';
-import { arg, freePort, load, machine, startProcess, stop, type Measured } from './lib';
+import { arg, freePort, load, machine, scratchDatabase, startProcess, stop, type Measured } from './lib';
 
 /**
  * Thread reads under load (autocannon on loopback): page 1 and a middle page of threads
@@ -24,17 +23,9 @@ export async function run(args: string[]) {
   // A fresh database: a scratch PostgreSQL database, or a PGlite directory.
   const baseUrl = process.env.DATABASE_URL;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'haven-bench-'));
-  let databaseUrl: string | undefined;
-  if (baseUrl) {
-    const admin = new pg.Client({ connectionString: baseUrl });
-    await admin.connect();
-    await admin.query('drop database if exists haven_bench with (force)');
-    await admin.query('create database haven_bench');
-    await admin.end();
-    const u = new URL(baseUrl);
-    u.pathname = '/haven_bench';
-    databaseUrl = u.toString();
-  }
+  // A database of its own, under a random name: safe on a shared server.
+  const scratch = baseUrl ? await scratchDatabase(baseUrl) : undefined;
+  const databaseUrl = scratch?.url;
   const database = databaseUrl ? connectPostgres(databaseUrl) : await connectDatabase({ databaseUrl: undefined, dataDir });
   await migrateToLatest(database.db);
   const db = database.db;
@@ -117,6 +108,7 @@ export async function run(args: string[]) {
   }
   await stop(server);
   fs.rmSync(dataDir, { recursive: true, force: true });
+  await scratch?.drop();
 
   const ref = Math.max(...results.filter((r) => r.label.startsWith('bare')).map((r) => r.m.reqPerSec));
   console.log('\n| case | req/s | p50 ms | p99 ms | vs bare |\n| --- | ---: | ---: | ---: | ---: |');
