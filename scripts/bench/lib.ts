@@ -83,3 +83,29 @@ export async function scratchDatabase(baseUrl: string): Promise<{ url: string; d
   u.pathname = `/${name}`;
   return { url: u.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };
 }
+
+/** Latency without load, to 0.01 ms: `n` sequential requests, their p50 and p99. */
+export async function probeLatency(url: string, n: number, headers: Record<string, string> = {}): Promise<{ p50: number; p99: number }> {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    const res = await fetch(url, { headers });
+    await res.arrayBuffer();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: times[Math.floor(n * 0.5)]!, p99: times[Math.min(n - 1, Math.floor(n * 0.99))]! };
+}
+
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+/** "median [min..max]", with `digits` decimals. */
+export const spread = (xs: number[], digits = 1) => `${median(xs).toFixed(digits)} [${Math.min(...xs).toFixed(digits)}..${Math.max(...xs).toFixed(digits)}]`;
+
+/** The 1-minute load, and whether the machine is quiet enough to record a run. */
+export function quietEnough(maxLoad: number): boolean {
+  const load1 = os.loadavg()[0]!;
+  if (load1 <= maxLoad) return true;
+  console.error(`the machine is busy (load ${load1.toFixed(2)} > ${maxLoad}): not recording. Run again when it is idle, or pass --max-load.`);
+  process.exitCode = 3;
+  return false;
+}
