@@ -69,11 +69,13 @@ export default async function forumRoutes(fastify: FastifyInstance, opts: ForumR
   }, async (request, reply) => {
     const { params, query } = request;
     const viewer = await request.viewer();
-    if (viewer) return forum.readThread(params.id, viewer, query.cursor, query.limit);
-    // Visitors all see the same page: send the JSON encoded once per cached page.
-    // Fastify sends a string payload as-is; the typed reply only knows the object form.
-    const json = await forum.readThreadAsVisitor(params.id, query.cursor, query.limit);
-    return reply.type('application/json; charset=utf-8').send(json as unknown as c.ThreadResponse);
+    // Visitors all see the same page, and so do most members: JSON encoded once per cached
+    // page. Fastify sends a string payload as-is; the typed reply only knows the object form.
+    const page = viewer
+      ? await forum.readThreadAsMember(params.id, viewer, query.cursor, query.limit)
+      : await forum.readThreadAsVisitor(params.id, query.cursor, query.limit);
+    if (typeof page !== 'string') return page;
+    return reply.type('application/json; charset=utf-8').send(page as unknown as c.ThreadResponse);
   });
 
   app.post('/api/threads/:id/posts', {

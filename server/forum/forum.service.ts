@@ -54,7 +54,15 @@ interface PageEntry {
   rows: repo.PostRow[];
   nextCursor: string | null;
   visitorJson?: string;
+  /** The page as every member sees it who wrote none of it, muted none of its authors and does not moderate. */
+  memberJson?: string;
 }
+
+/**
+ * A member who wrote nothing on a page: how every such member sees it. The id matches no
+ * account (ids start at 1), so no post is "mine".
+ */
+const PLAIN_MEMBER: Viewer = { id: '0', pseudonym: '', role: 'member', suspendedUntil: null, createdAt: new Date(0), tokenHash: '' };
 
 function tooLarge() {
   return new AppError(413, 'too_large', `A post can be at most ${MAX_BODY_CHARS.toLocaleString('en')} characters.`);
@@ -200,6 +208,22 @@ export function createForumService(deps: ForumDeps) {
   async function readThread(threadId: string, viewer: Viewer | null, cursor: string | undefined, limit: number) {
     const entry = await loadPage(threadId, cursor, limit);
     return pageView(entry, viewer, await mutedBy(viewer));
+  }
+
+  /**
+   * A member's page. What a member sees of a page differs from what any other member sees
+   * only through their own posts ("mine", and the body of their hidden ones), the authors
+   * they muted, and a moderator's view of hidden posts. A member none of that touches gets
+   * the page encoded once, through the same response schema, for every such member; anyone
+   * else gets their own view, encoded by the route's serializer.
+   */
+  async function readThreadAsMember(threadId: string, viewer: Viewer, cursor: string | undefined, limit: number): Promise<string | ReturnType<typeof pageView>> {
+    const entry = await loadPage(threadId, cursor, limit);
+    const muted = await mutedBy(viewer);
+    const plain = !isModerator(viewer) && entry.rows.every((r) => r.author_id !== viewer.id && (r.anonymous || r.author_id === null || !muted.has(r.author_id)));
+    if (!plain) return pageView(entry, viewer, muted);
+    entry.memberJson ??= JSON.stringify(threadResponse.encode(pageView(entry, PLAIN_MEMBER, NO_MUTES)));
+    return entry.memberJson;
   }
 
   /**
@@ -373,6 +397,7 @@ export function createForumService(deps: ForumDeps) {
     createThread,
     readThread,
     readThreadAsVisitor,
+    readThreadAsMember,
     createPost,
     editPost,
     postSource,

@@ -417,3 +417,34 @@ describe('cached thread pages', () => {
     expect((await ctx.readAll(thread.id)).map((x) => x.id)).toContain(extra.id);
   });
 });
+
+describe('a member’s page, encoded once for every member it does not touch', () => {
+  it('is exactly the member’s own view; their posts, mutes and a moderator’s view still get their own', async () => {
+    const { threadResponse } = await import('../../server/contract/forum');
+    const [author, other, plain, muter] = [await ctx.newMember(), await ctx.newMember(), await ctx.newMember(), await ctx.newMember()];
+    const mod = await ctx.newMember('moderator');
+    const { thread } = await ctx.newThread(author, { body: 'opening words' });
+    await ctx.reply(other, thread.id, { body: 'a named reply' });
+    await ctx.reply(other, thread.id, { body: 'an anonymous reply', anonymous: true });
+    const hidden = await ctx.reply(author, thread.id, { body: 'hidden words' });
+    await ctx.request('POST', `/api/mod/posts/${hidden.id}/hide`, { as: mod, body: { reason: 'checking' } });
+    await ctx.request('POST', `/api/users/${other.pseudonym}/mute`, { as: muter });
+
+    const own = async (m: typeof plain) => {
+      const viewer = (await ctx.app.haven.accounts.viewerForToken(m.cookie.slice(4)))!;
+      return JSON.parse(JSON.stringify(threadResponse.encode(await ctx.app.haven.forum.readThread(thread.id, viewer, undefined, 50))));
+    };
+    for (const m of [plain, author, muter, mod]) {
+      for (let i = 0; i < 2; i++) {
+        const res = await ctx.request('GET', `/api/threads/${thread.id}`, { as: m });
+        expect(res.body, `${m.pseudonym}, read ${i + 1}`).toEqual(await own(m));
+      }
+    }
+    const posts = (m: typeof plain) => ctx.request('GET', `/api/threads/${thread.id}`, { as: m }).then((r) => r.body.posts);
+    expect((await posts(plain)).every((p: any) => p.mine === false && p.muted === false)).toBe(true);
+    expect((await posts(plain)).find((p: any) => p.id === hidden.id).bodyHtml).toBeNull();
+    expect((await posts(author)).find((p: any) => p.id === hidden.id)).toMatchObject({ mine: true, bodyHtml: expect.stringContaining('hidden words') });
+    expect((await posts(muter)).filter((p: any) => p.muted).map((p: any) => p.author.pseudonym)).toEqual([other.pseudonym]);
+    expect((await posts(mod)).find((p: any) => p.id === hidden.id).bodyHtml).toContain('hidden words');
+  });
+});
