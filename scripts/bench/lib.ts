@@ -1,11 +1,14 @@
 import autocannon from 'autocannon';
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import pg from 'pg';
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { connectDatabase, connectPostgres } from '../../server/db/database';
+import { migrateToLatest } from '../../server/db/migrate';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -108,4 +111,30 @@ export function quietEnough(maxLoad: number): boolean {
   console.error(`the machine is busy (load ${load1.toFixed(2)} > ${maxLoad}): not recording. Run again when it is idle, or pass --max-load.`);
   process.exitCode = 3;
   return false;
+}
+
+/**
+ * A migrated database of the benchmark's own (a scratch PostgreSQL database when
+ * DATABASE_URL is set, else PGlite in a temporary folder) with one author to write as.
+ * `cleanup` removes the folder and drops the scratch database.
+ */
+export async function benchDatabase() {
+  const baseUrl = process.env.DATABASE_URL;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'haven-bench-'));
+  const scratch = baseUrl ? await scratchDatabase(baseUrl) : undefined;
+  const databaseUrl = scratch?.url;
+  const database = databaseUrl ? connectPostgres(databaseUrl) : await connectDatabase({ databaseUrl: undefined, dataDir });
+  await migrateToLatest(database.db);
+  const author = await database.db
+    .insertInto('users')
+    .values({ pseudonym: 'bench_author', pseudonym_key: 'bench_author', password_hash: 'x', recovery_code_hash: 'x', guidelines_accepted_at: new Date(Date.now() - 7 * 86_400_000) })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return {
+    database, db: database.db, dataDir, databaseUrl, authorId: author.id,
+    async cleanup() {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      await scratch?.drop();
+    },
+  };
 }

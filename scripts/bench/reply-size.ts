@@ -1,12 +1,8 @@
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { sql } from 'kysely';
 import { newSessionToken, sha256Hex } from '../../server/accounts/tokens';
-import { connectDatabase, connectPostgres } from '../../server/db/database';
-import { migrateToLatest } from '../../server/db/migrate';
 import { bulkThread } from '../lib/bulk-thread';
-import { arg, freePort, machine, scratchDatabase, startProcess, stop } from './lib';
+import { arg, benchDatabase, freePort, machine, quietEnough, startProcess, stop } from './lib';
 
 /**
  * Does a reply cost more in a big thread? Sequential replies over HTTP (session, checks,
@@ -22,25 +18,9 @@ export async function run(args: string[]) {
   const rounds = arg(args, 'rounds', 3);
   const perRound = arg(args, 'replies', 200);
   const maxLoad = arg(args, 'max-load', 1.5);
-  const load1 = os.loadavg()[0]!;
-  if (load1 > maxLoad) {
-    console.error(`the machine is busy (load ${load1.toFixed(2)} > ${maxLoad}): not recording. Run again when it is idle, or pass --max-load.`);
-    process.exitCode = 3;
-    return;
-  }
-
-  const baseUrl = process.env.DATABASE_URL;
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'haven-bench-'));
-  const scratch = baseUrl ? await scratchDatabase(baseUrl) : undefined;
-  const databaseUrl = scratch?.url;
-  const database = databaseUrl ? connectPostgres(databaseUrl) : await connectDatabase({ databaseUrl: undefined, dataDir });
-  await migrateToLatest(database.db);
-  const db = database.db;
-  const author = await db
-    .insertInto('users')
-    .values({ pseudonym: 'bench_author', pseudonym_key: 'bench_author', password_hash: 'x', recovery_code_hash: 'x', guidelines_accepted_at: new Date(Date.now() - 7 * 86_400_000) })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  if (!quietEnough(maxLoad)) return;
+  const { database, db, dataDir, databaseUrl, authorId, cleanup } = await benchDatabase();
+  const author = { id: authorId };
   const token = newSessionToken();
   await db.insertInto('sessions').values({ token_hash: sha256Hex(token), user_id: author.id }).execute();
   const community = await db.selectFrom('communities').select('id').where('slug', '=', 'alcohol').executeTakeFirstOrThrow();
@@ -90,8 +70,7 @@ export async function run(args: string[]) {
     }
   } finally {
     await stop(server);
-    fs.rmSync(dataDir, { recursive: true, force: true });
-    await scratch?.drop();
+    await cleanup();
   }
 
   const med = (xs: number[]) => pct(xs, 50);

@@ -2,11 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { connectPostgres, connectDatabase } from '../../server/db/database';
-import { migrateToLatest } from '../../server/db/migrate';
 import { encodeCursor } from '../../server/forum/forum.views';
 import { bulkThread, type Shape } from '../lib/bulk-thread';
-import { arg, freePort, load, machine, median, probeLatency, quietEnough, scratchDatabase, spread, startProcess, stop } from './lib';
+import { arg, benchDatabase, freePort, load, machine, median, probeLatency, quietEnough, spread, startProcess, stop } from './lib';
 
 /**
  * Thread reads under load (autocannon on loopback), each case measured against a bare
@@ -25,21 +23,8 @@ export async function run(args: string[]) {
   const sizes = [10, 100_000];
   const shapes: Shape[] = ['flat', 'deep'];
 
-  // A fresh database: a scratch PostgreSQL database, or a PGlite directory.
-  const baseUrl = process.env.DATABASE_URL;
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'haven-bench-'));
-  // A database of its own, under a random name: safe on a shared server.
-  const scratch = baseUrl ? await scratchDatabase(baseUrl) : undefined;
-  const databaseUrl = scratch?.url;
-  const database = databaseUrl ? connectPostgres(databaseUrl) : await connectDatabase({ databaseUrl: undefined, dataDir });
-  await migrateToLatest(database.db);
-  const db = database.db;
-
-  const author = await db
-    .insertInto('users')
-    .values({ pseudonym: 'bench_author', pseudonym_key: 'bench_author', password_hash: 'x', recovery_code_hash: 'x', guidelines_accepted_at: new Date() })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const { database, db, dataDir, databaseUrl, authorId, cleanup } = await benchDatabase();
+  const author = { id: authorId };
   const community = await db.selectFrom('communities').select('id').where('slug', '=', 'alcohol').executeTakeFirstOrThrow();
   const threads: Array<{ size: number; shape: Shape; id: string; middle: string }> = [];
   for (const size of sizes) {
@@ -125,8 +110,7 @@ export async function run(args: string[]) {
   } finally {
     await stop(server);
     await stop(bare);
-    fs.rmSync(dataDir, { recursive: true, force: true });
-    await scratch?.drop();
+    await cleanup();
   }
 
   console.log(`\nmachine: ${machine()}; database: ${databaseUrl ? 'PostgreSQL' : 'PGlite'}; ${connections} connections, ${seconds} s per measurement, ${rounds} rounds; load at each round: ${loads.join(', ')}`);
