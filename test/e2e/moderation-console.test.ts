@@ -266,9 +266,10 @@ describe.skipIf(!browserAvailable())('the moderation queue in Chromium', () => {
     await page.getByLabel('Moderator').fill(mod.pseudonym.toUpperCase());
     await page.getByLabel('Action').selectOption('hide');
     await page.getByRole('button', { name: 'Apply filters' }).click();
+    // The filtered page replaces the whole log: wait for it, not for the list it replaces.
+    await page.getByRole('status').filter({ hasText: '1 entry matches the filters.' }).waitFor();
     const entries = page.getByRole('list').filter({ hasText: 'Off topic' });
-    await entries.waitFor();
-    expect(await entries.getByRole('listitem').count()).toBe(1);
+    await expect.poll(() => entries.getByRole('listitem').count()).toBe(1);
     expect(await page.getByText('member → moderator').count()).toBe(0);
     const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toLocaleDateString('en-CA');
     await page.getByLabel('From', { exact: true }).fill(day(1));

@@ -54,6 +54,12 @@ function Filters({ onApply }: { onApply: (f: LogFilter) => void }) {
   );
 }
 
+/** How many entries the log shows, in words (for screen readers, as it changes). */
+function said(n: number, more: boolean, filtered: boolean): string {
+  const one = n === 1 && !more;
+  return `${n}${more ? ' or more' : ''} ${one ? 'entry' : 'entries'}${filtered ? (one ? ' matches the filters' : ' match the filters') : ''}.`;
+}
+
 function Entry({ e }: { e: LogEntry }) {
   const label = MOD_ACTIONS[e.action as ModAction]?.log ?? e.action;
   return (
@@ -86,7 +92,7 @@ export function ModLog() {
       <Filters onApply={setFilter} />
       {error ? <p role="alert">{error}</p> : !entries ? <p>Loading…</p> : (
         <>
-          <p class="sr-only" role="status">{`${entries.length}${cursor ? ' or more' : ''} entries${filtered ? ' match the filters' : ''}.`}</p>
+          <p class="sr-only" role="status">{said(entries.length, cursor !== null, filtered)}</p>
           {entries.length === 0 ? <p>{filtered ? 'Nothing in the log matches these filters.' : 'Nothing logged yet.'}</p> : (
             <ul class="list log">{entries.map((e) => <Entry key={e.id} e={e} />)}</ul>
           )}
