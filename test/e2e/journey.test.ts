@@ -18,7 +18,8 @@ async function pageFor(member: Member | null, options: Parameters<Browser['newCo
   return context.newPage();
 }
 
-describe.skipIf(!browserAvailable())('My journey in Chromium', () => {
+// A browser flow of many steps: on a busy machine it needs more than the default 30 s.
+describe.skipIf(!browserAvailable())('My journey in Chromium', { timeout: 90_000 }, () => {
   beforeAll(async () => void ({ browser, origin } = await startBrowserApp(ctx)));
   afterAll(() => stopBrowserApp(ctx, browser, contexts));
 

@@ -47,7 +47,8 @@ async function watchFor(page: Page, needle: string) {
 const flag = async (postId: string, reason = 'spam') =>
   expect((await ctx.request('POST', `/api/posts/${postId}/flags`, { as: await ctx.newMember(), body: { reason } })).status).toBe(201);
 
-describe.skipIf(!browserAvailable())('the moderation queue in Chromium', () => {
+// A browser flow of many steps: on a busy machine (CI runs two suites' worth of work) it needs more than the default 30 s.
+describe.skipIf(!browserAvailable())('the moderation queue in Chromium', { timeout: 90_000 }, () => {
   beforeAll(async () => void ({ browser, origin } = await startBrowserApp(ctx)));
   afterAll(() => stopBrowserApp(ctx, browser, contexts));
 

@@ -56,36 +56,50 @@ function typing(event: KeyboardEvent): boolean {
 
 /**
  * j/k move through the queue, h/r/d act on the selected item, ? lists the keys. Moving
- * focuses the item, so a screen reader reads it and Tab goes on to its buttons.
+ * focuses the item, so a screen reader reads it and Tab goes on to its buttons. The key
+ * handler is registered once and reads the list and the selection from refs, so a key
+ * pressed right after another acts on what the first one did, however late the page
+ * re-renders.
  */
 function useQueueKeys(items: QueueItem[] | null, setShortcuts: (f: (v: boolean) => boolean) => void) {
-  const [selected, setSelected] = useState(0);
+  const [selected, setSelectedState] = useState(0);
   const [command, setCommand] = useState<Command | null>(null);
   const seq = useRef(0);
+  const itemsRef = useRef(items);
+  itemsRef.current = items;
+  const selectedRef = useRef(0);
+  const setSelected = (i: number) => {
+    selectedRef.current = i;
+    setSelectedState(i);
+  };
   useEffect(() => {
-    if (!items) return;
-    const at = Math.min(selected, items.length - 1);
     const onKey = (event: KeyboardEvent) => {
       if (event.ctrlKey || event.metaKey || event.altKey || typing(event)) return;
+      if (event.key === '?') {
+        setShortcuts((v) => !v);
+        event.preventDefault();
+        return;
+      }
+      const list = itemsRef.current;
+      if (!list || list.length === 0) return;
+      const at = Math.min(selectedRef.current, list.length - 1);
       const move = (to: number) => {
-        const i = Math.max(0, Math.min(items.length - 1, to));
+        const i = Math.max(0, Math.min(list.length - 1, to));
         setSelected(i);
-        document.getElementById(`queue-${items[i]?.id}`)?.focus();
+        document.getElementById(`queue-${list[i]!.id}`)?.focus();
       };
-      if (event.key === '?') setShortcuts((v) => !v);
-      else if (event.key === 'j' || event.key === 'k') {
+      if (event.key === 'j' || event.key === 'k') {
         // The first press lands on the selected item itself; later ones move from it.
         const inQueue = (document.activeElement as HTMLElement | null)?.closest('.queue-item');
         move(inQueue ? at + (event.key === 'j' ? 1 : -1) : at);
-      }
-      else if ((event.key === 'h' || event.key === 'r' || event.key === 'd') && items[at]) {
-        setCommand({ kind: ({ h: 'hide', r: 'restore', d: 'dismiss' } as const)[event.key], itemId: items[at].id, seq: ++seq.current });
+      } else if (event.key === 'h' || event.key === 'r' || event.key === 'd') {
+        setCommand({ kind: ({ h: 'hide', r: 'restore', d: 'dismiss' } as const)[event.key], itemId: list[at]!.id, seq: ++seq.current });
       } else return;
       event.preventDefault();
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
-  }, [items, selected]);
+  }, []);
   // The list changes under the selection (an item resolved elsewhere): keep it in range.
   const current = items && items.length ? Math.min(selected, items.length - 1) : 0;
   return { selected: current, setSelected, command };
