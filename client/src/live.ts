@@ -21,7 +21,6 @@ export class Live {
   #lastId = new Map<string, string>();
   #retry = 500;
   #closed = false;
-  onResync: (topic: string) => void = () => {};
   /** The member's role or suspension changed: their account is read again. */
   onAccess: () => void = () => {};
 
@@ -50,7 +49,6 @@ export class Live {
       } else if (frame.type === 'resync') {
         // Events were missed: each view of the topic hears it as an event of its own, and refetches.
         for (const handler of this.#topics.get(frame.topic) ?? []) handler({ id: '', topic: frame.topic, event: 'resync', data: {} });
-        this.onResync(frame.topic);
       }
       else if (frame.type === 'access') this.onAccess();
     };

@@ -395,15 +395,10 @@ export function createAccountsService(deps: AccountsDeps) {
     forgetAccess,
     /** After the commit of a change to how a member appears as an author, in this process. */
     onProfileChanged: (listener: () => void) => void profileListeners.push(listener),
-    /** Lets a feature add its section to the member's export. */
     /** Lets a feature keep a member's earlier streaks when their start date changes. */
     onStartDateChanged: (hook: StartDateHook) => void startDateHooks.push(hook),
     /** Lets a feature add a section to the export (in the order registered). */
     onExport: (name: string, section: ExportSection) => void exportSections.push([name, section]),
-    async pruneSessions() {
-      await repo.deleteDeadSessions(db, SESSION_IDLE_DAYS, maxDays);
-      await repo.pruneRetiredPseudonyms(db);
-    },
   };
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoTime, memberText, shortString } from './common';
+import { isoTime, memberText, realDate, shortString } from './common';
 import { CONTENT_WARNING_CATEGORIES, warningPreference } from './content-warnings';
 import { isTimeZone } from '../journey/calendar';
 
@@ -18,10 +18,7 @@ export const password = memberText()
   .max(256, 'must be at most 256 characters'));
 export const recoveryCode = shortString(64);
 
-const dateString = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date, YYYY-MM-DD')
-  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), 'must be a real date');
+
 
 export const preferences = z.object({
   contentWarnings: z.record(z.enum(CONTENT_WARNING_CATEGORIES), warningPreference),
@@ -71,7 +68,7 @@ export const meResponse = z.object({ user, unreadNotifications: z.number().int()
 
 export const preferencesBody = z.strictObject({
   contentWarnings: z.partialRecord(z.enum(CONTENT_WARNING_CATEGORIES), warningPreference).optional(),
-  recoveryStartDate: dateString
+  recoveryStartDate: realDate
     .refine((v) => v >= '1900-01-01', 'must be after 1900')
     // Today where the member lives may already be tomorrow in UTC: the service checks their own today.
     .refine((v) => v <= new Date(Date.now() + 86_400_000).toISOString().slice(0, 10), 'cannot be in the future')

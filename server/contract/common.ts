@@ -63,6 +63,18 @@ export const memberText = () =>
 /** Any short string input (params, names, codes): member text with bounds. */
 export const shortString = (max: number, min = 1) => memberText().pipe(z.string().min(min).max(max));
 
+/** What a member wrote in a short field (a reason, a note, a title): trimmed, 1 to `max` characters. */
+export const trimmedText = (max: number) =>
+  memberText().pipe(z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`));
+
+/** A calendar date as the API writes it, 'YYYY-MM-DD' (responses). */
+export const calendarDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date, YYYY-MM-DD');
+/** A calendar date a client sends: the same form, and a day that exists (2026-02-30 does not). */
+export const realDate = calendarDate.refine(
+  (v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v),
+  'must be a real date',
+);
+
 export const cursorParam = shortString(300).optional();
 
 export const pageQuery = z.strictObject({

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { user } from './accounts';
-import { isoTime } from './common';
+import { calendarDate, isoTime } from './common';
 import { notification } from './notifications';
 
 /**
  * GET /api/me/export: everything Haven keeps about the member, as one JSON document, sent
  * as a stream. Strict objects: a field not named here is a test failure, not a leak.
  */
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const date = calendarDate;
 
 export const exportedPost = z.strictObject({
   id: z.string(),

@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import { idParam, isoTime, memberText } from './common';
+import { calendarDate, idParam, isoTime, realDate, trimmedText } from './common';
 import { post } from './forum';
 
 /** A member's own journey (docs/api.md "Journey"): only ever their own, never shown to others. */
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
-const shortText = (max: number) => memberText().pipe(z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`));
+const date = calendarDate;
 
 export const milestoneOn = z.object({ days: z.number().int(), label: z.string(), on: date });
 export const streak = z.object({ startDate: date, endDate: date, days: z.number().int() });
@@ -37,10 +36,10 @@ export const journeyResponse = z.object({
 export type Journey = z.infer<typeof journeyResponse>;
 
 export const MAX_GOAL_CHARS = 120;
-export const goalBody = z.strictObject({ title: shortText(MAX_GOAL_CHARS) });
-export const goalPatch = z.strictObject({ title: shortText(MAX_GOAL_CHARS).optional(), archived: z.boolean().optional() });
+export const goalBody = z.strictObject({ title: trimmedText(MAX_GOAL_CHARS) });
+export const goalPatch = z.strictObject({ title: trimmedText(MAX_GOAL_CHARS).optional(), archived: z.boolean().optional() });
 export const goalParams = z.strictObject({ id: idParam });
-export const goalDayParams = z.strictObject({ id: idParam, date: date.refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), 'must be a real date') });
+export const goalDayParams = z.strictObject({ id: idParam, date: realDate });
 export const goalResponse = z.object({ goal });
 
 export const toolkitItem = z.object({ post, savedAt: isoTime });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cursorParam, idParam, isoTime, memberText } from './common';
+import { cursorParam, idParam, isoTime, trimmedText } from './common';
 import { contentWarning } from './content-warnings';
 import { crisisResource, post } from './forum';
 import { FLAG_REASONS, MOD_ACTION_NAMES } from './vocabulary';
@@ -9,9 +9,7 @@ export { FLAG_REASONS, MOD_ACTIONS, type FlagReason, type ModAction } from './vo
 /** API.md "Moderation" and the crisis parts. */
 export const flagReason = z.enum(FLAG_REASONS);
 
-const shortText = (max: number) => memberText().pipe(z.string().trim().min(1, 'must not be empty').max(max));
-
-export const flagBody = z.strictObject({ reason: flagReason, note: shortText(500).optional() });
+export const flagBody = z.strictObject({ reason: flagReason, note: trimmedText(500).optional() });
 export const flag = z.object({
   id: z.string(),
   postId: z.string(),
@@ -51,7 +49,7 @@ export const flagParams = z.strictObject({ id: idParam });
 export const resolveBody = z.strictObject({ outcome: z.enum(['actioned', 'dismissed']) });
 export const resolveResponse = z.object({ resolved: z.number().int(), outcome: z.enum(['actioned', 'dismissed']), post });
 
-export const hideBody = z.strictObject({ reason: shortText(500), contentWarnings: z.array(contentWarning).max(8).optional() });
+export const hideBody = z.strictObject({ reason: trimmedText(500), contentWarnings: z.array(contentWarning).max(8).optional() });
 export const warningsBody = z.strictObject({ contentWarnings: z.array(contentWarning).max(8) });
 export const modPostResponse = z.object({ post });
 
@@ -59,7 +57,7 @@ export const suspendBody = z.strictObject({
   until: z.iso.datetime({ offset: true }).refine((v) => !Number.isNaN(Date.parse(v)), 'must be a real date and time')
     .refine((v) => Date.parse(v) > Date.now(), 'must be in the future')
     .refine((v) => Date.parse(v) < Date.now() + 10 * 365 * 86_400_000, 'must be within ten years'),
-  reason: shortText(500),
+  reason: trimmedText(500),
 });
 /** Names the author only as the public sees them: an alias stays an alias. */
 export const suspendResponse = z.object({ suspension: z.object({ until: isoTime, reason: z.string(), author: z.string() }) });
@@ -70,7 +68,7 @@ export const logQuery = z.strictObject({
   cursor: cursorParam,
   limit: z.coerce.number().int().min(1).max(100).default(50),
   action: z.enum(MOD_ACTION_NAMES).optional(),
-  actor: shortText(64).optional(),
+  actor: trimmedText(64).optional(),
   from: instant.optional(),
   to: instant.optional(),
 });
@@ -86,7 +84,7 @@ export const logResponse = z.object({ entries: z.array(logEntry), nextCursor: z.
 export type LogEntry = z.infer<typeof logEntry>;
 
 /** A private notice to a post's author; the crisis resources Haven lists go with it unless left out. */
-export const reachOutBody = z.strictObject({ message: shortText(2000), includeResources: z.boolean().default(true) });
+export const reachOutBody = z.strictObject({ message: trimmedText(2000), includeResources: z.boolean().default(true) });
 export const reachOutResponse = z.object({ sent: z.literal(true) });
 
 /**
@@ -111,7 +109,7 @@ export const suspensionParams = z.strictObject({ id: idParam });
 export const liftResponse = z.object({ suspension });
 
 /** Admins find members by the start of their pseudonym (any case). Suspensions are not shown here. */
-export const membersQuery = z.strictObject({ q: shortText(64) });
+export const membersQuery = z.strictObject({ q: trimmedText(64) });
 export const memberSummary = z.object({ pseudonym: z.string(), role: z.enum(['member', 'moderator', 'admin']), createdAt: isoTime });
 export type MemberSummary = z.infer<typeof memberSummary>;
 export const membersResponse = z.object({ users: z.array(memberSummary) });

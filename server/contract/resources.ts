@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { idParam, isoTime, memberText } from './common';
+import { idParam, isoTime, trimmedText } from './common';
 import { post } from './forum';
 
 /** Coping resources pinned per community by moderators (docs/api.md "Resources"). */
-const title = memberText().pipe(z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'));
+const title = trimmedText(100);
 
 export const resource = z.object({ id: z.string(), title: z.string(), position: z.number().int(), post, pinnedAt: isoTime });
 export type Resource = z.infer<typeof resource>;

@@ -1,6 +1,5 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema';
-import { exclusively } from '../db/transact';
 import type { Exec } from '../forum/forum.repository';
 
 /** All SQL of the events outbox. */
@@ -138,13 +137,8 @@ export const RETENTION_LOCK = 0x48617666;
 
 /**
  * Drops events older than the retention window and moves each stream's horizon past them,
- * unless another process is doing it right now. Returns whether this process did.
+ * in a transaction that holds RETENTION_LOCK (the retention round, server/maintenance).
  */
-export async function trimEvents(db: Kysely<DB>, olderThanHours: number): Promise<boolean> {
-  return (await exclusively(db, RETENTION_LOCK, async (trx) => trimEventsIn(trx, olderThanHours))) === true;
-}
-
-/** The trim itself, in a transaction that already holds RETENTION_LOCK. */
 export async function trimEventsIn(trx: Exec, olderThanHours: number): Promise<true> {
   await sql`
     with gone as (delete from events where created_at < now() - make_interval(secs => ${olderThanHours * 3600}) returning stream, seq),

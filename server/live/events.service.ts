@@ -51,7 +51,6 @@ export function createEventsService(deps: { db: Kysely<DB>; bus: Bus; retentionH
     backlog: (topics: string[], afterSeq: string, uptoSeq: string, limit: number) => repo.topicEventsBetween(db, topics, afterSeq, uptoSeq, limit),
     backlogSize: (topics: string[], afterSeq: string, uptoSeq: string, cap: number) => repo.countTopicEventsBetween(db, topics, afterSeq, uptoSeq, cap),
     positions: (streams: string[], asOfId: string) => repo.streamPositions(db, streams, asOfId),
-    trim: () => repo.trimEvents(db, deps.retentionHours),
   };
 }
 

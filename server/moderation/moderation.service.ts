@@ -120,18 +120,25 @@ export function createModerationService(deps: ModerationDeps) {
     const after = decodeCursor(cursor, [(p) => p === '0' || p === '1', CURSOR_TIME, CURSOR_ID]);
     const rows = await repo.flagQueue(db, status, after ? { rank: Number(after[0]), at: after[1]!, postId: after[2]! } : null, limit + 1);
     const page = rows.slice(0, limit);
-    const items = [];
-    for (const r of page) {
-      const post = await forum.postView(db, r.post_id, viewer);
-      const [thread] = await forumRepo.findThreads(db, [post.threadId]);
+    // A page of items is read in three queries, however many it holds: it is read again
+    // on every open console each time any moderator acts.
+    const posts = new Map((await forum.postViews(db, page.map((r) => r.post_id), viewer)).map((p) => [p.id, p]));
+    const parentIds = [...new Set([...posts.values()].flatMap((p) => (p.parentId ? [p.parentId] : [])))];
+    const [parents, threads] = await Promise.all([
+      forum.postViews(db, parentIds, viewer).then((list) => new Map(list.map((p) => [p.id, p]))),
+      forumRepo.findThreads(db, [...new Set([...posts.values()].map((p) => p.threadId))]).then((list) => new Map(list.map((t) => [t.id, t]))),
+    ]);
+    const items = page.flatMap((r) => {
+      const post = posts.get(r.post_id);
+      if (!post) return [];
       const notes = r.notes ?? [];
-      items.push({
+      return [{
         id: r.id, post, reason: r.lead_reason, note: notes[0] ?? null, notes,
         createdAt: new Date(r.first_at).toISOString(), count: r.count, reasons: r.reasons,
-        thread: { id: post.threadId, title: thread?.title ?? '' },
-        parent: post.parentId ? await forum.postView(db, post.parentId, viewer) : null,
-      });
-    }
+        thread: { id: post.threadId, title: threads.get(post.threadId)?.title ?? '' },
+        parent: (post.parentId && parents.get(post.parentId)) || null,
+      }];
+    });
     const last = page.at(-1);
     return { flags: items, nextCursor: rows.length > limit && last ? encodeCursor([String(last.rank), new Date(last.first_at).toISOString(), last.post_id]) : null };
   }

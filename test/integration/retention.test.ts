@@ -37,7 +37,7 @@ describe('event retention', () => {
     try {
       await other.query('select pg_advisory_lock($1)', [0x48617666]);
       const id = await oldEvent();
-      expect(await ctx.app.haven.live.events.trim()).toBe(false);
+      expect(await ctx.app.haven.maintenance.retentionRound()).toBe(false);
       expect(await exists(id)).toBe(true);
       await other.query('select pg_advisory_unlock($1)', [0x48617666]);
       await until(async () => !(await exists(id)), 'the trim once the lock is free');

@@ -81,7 +81,7 @@ export function ModLog() {
     (cursor) => api.modLog(filter, cursor).then((r) => ({ items: r.entries, nextCursor: r.nextCursor })),
     'Could not load the log.',
   );
-  useView(isStaff() ? 'Moderation log' : me.value === undefined ? null : 'Moderation log');
+  useView(me.value === undefined ? null : 'Moderation log');
   if (me.value === undefined) return <p>Loading…</p>;
   if (!isStaff()) return <Refused title="Moderation log" text="Only moderators can see this page." />;
   const filtered = Object.values(filter).some((v) => v !== undefined);

@@ -180,6 +180,7 @@ export function ThreadView({ id }: { id: string }) {
     void load();
     // Replies, edits, hides and restores arrive live; each carries the post as we may see it.
     const stop = live.subscribe(`thread:${id}`, (event) => {
+      if (event.event === 'resync') return void load(); // events were missed: read the page again
       const post = event.data.post as Post | undefined;
       if (!post) return;
       // A reply whose parent is not on the page yet comes with "Load more", in its place.
@@ -187,7 +188,6 @@ export function ThreadView({ id }: { id: string }) {
       // The server drops the title with a deleted opening post; the open page follows.
       if (post.deleted && post.depth === 0) setThread((t) => (t ? { ...t, title: '[deleted]' } : t));
     });
-    live.onResync = () => void load();
     return stop;
   }, [id]);
 
