@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
+import { newSessionToken, sha256Hex } from '../../server/accounts/tokens';
 import { encodeCursor } from '../../server/forum/forum.views';
 import { bulkThread, type Shape } from '../lib/bulk-thread';
 import { arg, benchDatabase, freePort, load, machine, median, probeLatency, quietEnough, spread, startProcess, stop } from './lib';
@@ -11,8 +12,8 @@ import { arg, benchDatabase, freePort, load, machine, median, probeLatency, quie
  * node:http server sending exactly the bytes that case sends, interleaved (bare, case,
  * bare, case, …) for `--rounds` rounds. Reports req/s and the ratio to bare as median
  * [min..max] over rounds, and latency without load to 0.01 ms. Cases: page 1 and a middle
- * page of 10-reply and 100,000-reply threads, flat and deep, as a visitor and as a member,
- * with the page cache on (as shipped) and off (PAGE_CACHE_MS=0: the database path).
+ * page of 10-reply and 100,000-reply threads, flat and deep, as a visitor, as a member the
+ * page does not touch, and as a member who wrote one of its posts, with the page cache on (as shipped) and off (PAGE_CACHE_MS=0: the database path).
  * Refuses to record when the machine is busy; makes its own database and drops only it.
  */
 export async function run(args: string[]) {
@@ -35,6 +36,19 @@ export async function run(args: string[]) {
       process.stdout.write(`seeded ${size} ${shape}\n`);
     }
   }
+  // A member who wrote one post on page 1 of every thread: their page differs from the shared one.
+  const writer = await db
+    .insertInto('users')
+    .values({ pseudonym: 'bench_writer', pseudonym_key: 'bench_writer', password_hash: 'x', recovery_code_hash: 'x', guidelines_accepted_at: new Date() })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  for (const t of threads) {
+    await sql`update posts set author_id = ${writer.id}
+      where id = (select id from posts where thread_id = ${t.id} order by path offset 2 limit 1)`.execute(db);
+  }
+  const writerToken = newSessionToken();
+  await db.insertInto('sessions').values({ token_hash: sha256Hex(writerToken), user_id: writer.id }).execute();
+  const writerCookie = `sid=${writerToken}`;
   await sql`analyze`.execute(db);
   await database.close();
 
@@ -56,19 +70,20 @@ export async function run(args: string[]) {
   });
   const cookie = signup.headers.get('set-cookie')!.split(';')[0]!;
 
-  interface Case { label: string; path: string; member: boolean; cached: boolean }
+  interface Case { label: string; path: string; cookie?: string; cached: boolean }
   const cases: Case[] = [];
   for (const cached of [true, false]) {
     for (const t of threads) {
       if (!cached && t.size === 10 && t.shape === 'deep') continue;
-      cases.push({ label: `visitor page 1, ${t.size} ${t.shape}`, path: `/api/threads/${t.id}`, member: false, cached });
-      if (t.size > 10) cases.push({ label: `visitor page k, ${t.size} ${t.shape}`, path: `/api/threads/${t.id}?cursor=${t.middle}`, member: false, cached });
-      cases.push({ label: `member page 1, ${t.size} ${t.shape}`, path: `/api/threads/${t.id}`, member: true, cached });
+      cases.push({ label: `visitor page 1, ${t.size} ${t.shape}`, path: `/api/threads/${t.id}`, cached });
+      if (t.size > 10) cases.push({ label: `visitor page k, ${t.size} ${t.shape}`, path: `/api/threads/${t.id}?cursor=${t.middle}`, cached });
+      cases.push({ label: `member page 1, ${t.size} ${t.shape}`, path: `/api/threads/${t.id}`, cookie, cached });
+      cases.push({ label: `member page 1 with a post of theirs, ${t.size} ${t.shape}`, path: `/api/threads/${t.id}`, cookie: writerCookie, cached });
     }
   }
   // The reference serves, for each case, the bytes Haven sends for it.
   const bodies: string[] = [];
-  for (const c of cases) bodies.push(await (await fetch(`${origin}${c.path}`, { headers: c.member ? { cookie } : {} })).text());
+  for (const c of cases) bodies.push(await (await fetch(`${origin}${c.path}`, { headers: c.cookie ? { cookie: c.cookie } : {} })).text());
   const bodiesFile = path.join(dataDir, 'bodies.json');
   fs.writeFileSync(bodiesFile, JSON.stringify(bodies));
   const barePort = await freePort();
@@ -90,7 +105,7 @@ export async function run(args: string[]) {
         loads.push(os.loadavg()[0]!.toFixed(2));
         for (const [i, c] of cases.entries()) {
           if (c.cached !== cached) continue;
-          const headers = c.member ? { cookie } : undefined;
+          const headers = c.cookie ? { cookie: c.cookie } : undefined;
           const bareUrl = `http://127.0.0.1:${barePort}/${i}`;
           const b = await measure(bareUrl);
           const h = await measure(`${origin}${c.path}`, headers);

@@ -69,12 +69,12 @@ export default async function forumRoutes(fastify: FastifyInstance, opts: ForumR
   }, async (request, reply) => {
     const { params, query } = request;
     const viewer = await request.viewer();
-    // Visitors all see the same page, and so do most members: JSON encoded once per cached
-    // page. Fastify sends a string payload as-is; the typed reply only knows the object form.
+    // Visitors all see the same page, and members see it but for a few posts: JSON encoded
+    // once per cached page. Fastify sends a string payload as-is; the typed reply only knows
+    // the object form.
     const page = viewer
       ? await forum.readThreadAsMember(params.id, viewer, query.cursor, query.limit)
       : await forum.readThreadAsVisitor(params.id, query.cursor, query.limit);
-    if (typeof page !== 'string') return page;
     return reply.type('application/json; charset=utf-8').send(page as unknown as c.ThreadResponse);
   });
 

@@ -5,7 +5,7 @@ import { findUserByPseudonym } from '../accounts/accounts.repository';
 import type { AccountsService } from '../accounts/accounts.service';
 import { isModerator, type Viewer } from '../accounts/viewer';
 import type { Post, Thread } from '../contract/forum';
-import { MAX_BODY_CHARS, threadResponse } from '../contract/forum';
+import { MAX_BODY_CHARS, post as postSchema, threadResponse } from '../contract/forum';
 import type { DB } from '../db/schema';
 import { afterCommit, transact } from '../db/transact';
 import { AppError, conflict, forbidden, notFound, validationFailed } from '../http/errors';
@@ -54,8 +54,16 @@ interface PageEntry {
   rows: repo.PostRow[];
   nextCursor: string | null;
   visitorJson?: string;
-  /** The page as every member sees it who wrote none of it, muted none of its authors and does not moderate. */
-  memberJson?: string;
+  /** The page as a member sees it who wrote none of it, muted none of its authors and does not moderate. */
+  member?: MemberEncoding;
+}
+
+/** A member page encoded in pieces, so a reader's own posts can be swapped in without re-encoding the rest. */
+interface MemberEncoding {
+  head: string;
+  posts: string[];
+  tail: string;
+  whole: string;
 }
 
 /**
@@ -210,20 +218,35 @@ export function createForumService(deps: ForumDeps) {
     return pageView(entry, viewer, await mutedBy(viewer));
   }
 
+  /** The page as a member sees it whom it does not touch, encoded once through the response schema. */
+  function memberEncoding(entry: PageEntry): MemberEncoding {
+    if (entry.member) return entry.member;
+    const view = threadResponse.encode(pageView(entry, PLAIN_MEMBER, NO_MUTES));
+    const head = `{"thread":${JSON.stringify(view.thread)},"posts":[`;
+    const posts = view.posts.map((p) => JSON.stringify(p));
+    const tail = `],"nextCursor":${JSON.stringify(view.nextCursor)}}`;
+    entry.member = { head, posts, tail, whole: head + posts.join(',') + tail };
+    return entry.member;
+  }
+
   /**
-   * A member's page. What a member sees of a page differs from what any other member sees
-   * only through their own posts ("mine", and the body of their hidden ones), the authors
-   * they muted, and a moderator's view of hidden posts. A member none of that touches gets
-   * the page encoded once, through the same response schema, for every such member; anyone
-   * else gets their own view, encoded by the route's serializer.
+   * A member's page as JSON text. What a member sees of a post differs from what any other
+   * member sees only for their own posts ("mine", and the body of their hidden ones), posts
+   * by authors they muted, and, for a moderator, hidden bodies. Every other post is the
+   * shared encoding; those few are encoded for this reader through the same post schema.
    */
-  async function readThreadAsMember(threadId: string, viewer: Viewer, cursor: string | undefined, limit: number): Promise<string | ReturnType<typeof pageView>> {
+  async function readThreadAsMember(threadId: string, viewer: Viewer, cursor: string | undefined, limit: number): Promise<string> {
     const entry = await loadPage(threadId, cursor, limit);
     const muted = await mutedBy(viewer);
-    const plain = !isModerator(viewer) && entry.rows.every((r) => r.author_id !== viewer.id && (r.anonymous || r.author_id === null || !muted.has(r.author_id)));
-    if (!plain) return pageView(entry, viewer, muted);
-    entry.memberJson ??= JSON.stringify(threadResponse.encode(pageView(entry, PLAIN_MEMBER, NO_MUTES)));
-    return entry.memberJson;
+    const shared = memberEncoding(entry);
+    const moderator = isModerator(viewer);
+    const touches = (r: repo.PostRow) =>
+      r.author_id === viewer.id ||
+      (moderator && r.hidden_by !== null && r.deleted_at === null) ||
+      (!r.anonymous && r.author_id !== null && muted.has(r.author_id));
+    if (!entry.rows.some(touches)) return shared.whole;
+    const posts = entry.rows.map((r, i) => (touches(r) ? JSON.stringify(postSchema.encode(toPost(r, viewer, muted))) : shared.posts[i]!));
+    return shared.head + posts.join(',') + shared.tail;
   }
 
   /**
