@@ -1,7 +1,7 @@
 /** `npm run bench -- <name>`: runs scripts/bench/<name>.ts (all of them when no name is given). */
 export {};
 
-const BENCHES = ['thread-read', 'fanout', 'spa-interactive', 'reply-size'];
+const BENCHES = ['thread-read', 'writes', 'fanout', 'spa-interactive', 'reply-size'];
 
 // Names are the arguments that are neither flags nor a flag's value.
 const argv = process.argv.slice(2);

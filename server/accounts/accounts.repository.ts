@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { executePreparedFirst } from '../db/prepared';
 import type { DB, Role } from '../db/schema';
 
 /** All SQL of accounts and sessions. Every function takes the executor it runs on. */
@@ -82,10 +83,9 @@ function liveSession(db: Exec, tokenHash: string, idleDays: number, maxDays: num
  * so that reads do not each turn into a write.
  */
 export async function findActiveSession(db: Exec, tokenHash: string, idleDays: number, maxDays: number) {
-  const row = await liveSession(db, tokenHash, idleDays, maxDays)
+  const row = await executePreparedFirst(db, liveSession(db, tokenHash, idleDays, maxDays)
     .selectAll('users')
-    .select(['sessions.last_seen_at as session_last_seen_at'])
-    .executeTakeFirst();
+    .select(['sessions.last_seen_at as session_last_seen_at']));
   if (row && Date.now() - row.session_last_seen_at.getTime() > 3_600_000) {
     await db.updateTable('sessions').set({ last_seen_at: sql`now()` }).where('token_hash', '=', tokenHash).execute();
   }
@@ -97,10 +97,9 @@ export async function findActiveSession(db: Exec, tokenHash: string, idleDays: n
  * a logout (a DELETE) waits for the writing transaction instead of slipping in between.
  */
 export function lockLiveSession(db: Exec, tokenHash: string, idleDays: number, maxDays: number) {
-  return liveSession(db, tokenHash, idleDays, maxDays)
+  return executePreparedFirst(db, liveSession(db, tokenHash, idleDays, maxDays)
     .select(['users.id', 'users.pseudonym', 'users.role', 'users.suspended_until', 'users.created_at'])
-    .forKeyShare('sessions')
-    .executeTakeFirst();
+    .forKeyShare('sessions'));
 }
 
 export async function deleteSession(db: Exec, tokenHash: string): Promise<string | undefined> {

@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { Config } from '../config';
 import { lockDataDir } from './data-dir-lock';
 import { PGlitePool } from './pglite-pool';
+import { preparedName } from './prepared';
 import type { DB } from './schema';
 
 export type Executor = Kysely<DB>;
@@ -74,7 +75,9 @@ function closingTimedOut(pool: pg.Pool): PostgresPool {
       patched.add(client);
       const query = client.query.bind(client) as (...args: unknown[]) => unknown;
       (client as { query: unknown }).query = (...args: unknown[]) => {
-        const result = query(...args);
+        // A statement marked hot runs under its name: parsed and planned once per connection.
+        const name = typeof args[0] === 'string' ? preparedName(args[0]) : undefined;
+        const result = name ? query({ name, text: args[0], values: args[1] }) : query(...args);
         if (result instanceof Promise) {
           result.catch((err: unknown) => {
             if (err instanceof Error && /Query read timeout/.test(err.message)) broken.add(client);

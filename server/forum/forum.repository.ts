@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { executePrepared, executePreparedFirst } from '../db/prepared';
 import type { DB } from '../db/schema';
 import { ROOT_PATH } from './tree-path';
 
@@ -59,7 +60,7 @@ export function listThreads(db: Exec, communityId: string, after: { at: Date; id
 }
 
 export function findThread(db: Exec, id: string) {
-  return threadsWithAuthor(db).where('threads.id', '=', id).executeTakeFirst();
+  return executePreparedFirst(db, threadsWithAuthor(db).where('threads.id', '=', id));
 }
 
 /** Several threads in one query (a batch of live events, a page of notifications). */
@@ -76,7 +77,7 @@ export function pagePostsQuery(db: Exec, threadId: string, afterPath: string | n
 }
 
 export function pagePosts(db: Exec, threadId: string, afterPath: string | null, limit: number) {
-  return pagePostsQuery(db, threadId, afterPath, limit).execute();
+  return executePrepared(db, pagePostsQuery(db, threadId, afterPath, limit));
 }
 
 export function findPost(db: Exec, id: string) {
@@ -121,15 +122,15 @@ export const ACTIVITY_RESOLUTION_SECONDS = 10;
  * lock first also serializes a thread's writers, which keeps alias checks race-free.
  */
 export function bumpThread(db: Exec, threadId: string) {
-  return db
+  const q = db
     .updateTable('threads')
     .set((eb) => ({
       reply_count: eb('reply_count', '+', 1),
       last_activity_at: sql`case when threads.last_activity_at < now() - make_interval(secs => ${ACTIVITY_RESOLUTION_SECONDS}) then now() else threads.last_activity_at end`,
     }))
     .where('id', '=', threadId)
-    .returning(['id', 'community_id'])
-    .executeTakeFirst();
+    .returning(['id', 'community_id']);
+  return executePreparedFirst(db, q);
 }
 
 export async function lockThread(db: Exec, threadId: string) {
@@ -151,19 +152,19 @@ export function claimChildOrdinalQuery(db: Exec, threadId: string, parentId: str
 }
 
 export async function claimChildOrdinal(db: Exec, threadId: string, parentId: string | null) {
-  const row = await claimChildOrdinalQuery(db, threadId, parentId).executeTakeFirst();
+  const row = await executePreparedFirst(db, claimChildOrdinalQuery(db, threadId, parentId));
   return row ? { id: row.id, ordinal: row.child_count - 1, path: row.path, depth: row.depth, author_id: row.author_id } : undefined;
 }
 
 /** Inserts a post and returns it as readers get it (a PostRow), without reading it back. */
-export function insertPost(
+export async function insertPost(
   db: Exec,
   v: {
     threadId: string; parentId: string | null; path: string; depth: number; authorId: string; anonymous: boolean;
     alias: string | null; bodyMd: string; bodyHtml: string; warnings: string[];
   },
 ): Promise<PostRow> {
-  return db
+  const q = db
     .with('inserted', (q) =>
       q
         .insertInto('posts')
@@ -176,8 +177,8 @@ export function insertPost(
     .selectFrom('inserted')
     .leftJoin('users as author', 'author.id', 'inserted.author_id')
     .selectAll('inserted')
-    .select(authorColumns)
-    .executeTakeFirstOrThrow();
+    .select(authorColumns);
+  return (await executePreparedFirst(db, q))!;
 }
 
 /** The alias this member already has in this thread, if any (a post's solo alias is not theirs to reuse). */
@@ -222,7 +223,7 @@ export async function recentDuplicate(db: Exec, authorId: string, bodyMd: string
       .where('threads.community_id', '=', where.communityId)
       .where('posts.depth', '=', 0);
   }
-  return (await q.limit(1).executeTakeFirst()) !== undefined;
+  return (await executePreparedFirst(db, q.limit(1))) !== undefined;
 }
 
 /** What its author wrote, for editing. */

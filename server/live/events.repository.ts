@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { executePrepared } from '../db/prepared';
 import type { DB } from '../db/schema';
 import type { Exec } from '../forum/forum.repository';
 
@@ -41,7 +42,7 @@ const columns = ['id', 'topic', 'stream', 'seq', 'kind', 'data', 'created_at'] a
 export async function appendEvents(trx: Exec, events: NewEvent[]): Promise<void> {
   if (events.length === 0) return;
   const n = events.length;
-  await sql`
+  await executePrepared(trx, sql`
     with ordered as (select pg_advisory_xact_lock(${EVENT_ORDER_LOCK}) as locked),
     input as (
       select e.topic, e.stream, e.kind, e.data, e.ord
@@ -66,17 +67,11 @@ export async function appendEvents(trx: Exec, events: NewEvent[]): Promise<void>
       returning id
     )
     select pg_notify(${NOTIFY_CHANNEL}, (select last::text from block)) from (select count(*) from appended) as done
-  `.execute(trx);
+  `);
 }
 
 export function eventsAfter(db: Exec, afterId: string, limit: number): Promise<EventRow[]> {
-  return db
-    .selectFrom('events')
-    .select(columns)
-    .where('id', '>', afterId)
-    .orderBy('id')
-    .limit(limit)
-    .execute() as Promise<EventRow[]>;
+  return executePrepared(db, db.selectFrom('events').select(columns).where('id', '>', afterId).orderBy('id').limit(limit)) as Promise<EventRow[]>;
 }
 
 /** Some topics' events (one stream) with seq in (afterSeq, uptoSeq], in order: what a reconnecting client missed. */

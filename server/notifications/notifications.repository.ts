@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { executePrepared } from '../db/prepared';
 import type { Exec } from '../forum/forum.repository';
 import { randomId } from '../lib/random-id';
 
@@ -23,14 +24,14 @@ export async function insertReplyNotification(
   db: Exec,
   v: { recipientId: string | null; authorId: string; data: Record<string, unknown>; honourMute: boolean },
 ) {
-  const { rows } = await sql<{ id: string }>`
+  const rows = await executePrepared(db, sql<{ id: string }>`
     insert into notifications (id, user_id, kind, data)
     select ${randomId()}::bigint, ${v.recipientId}::bigint, 'reply', ${JSON.stringify(v.data)}::jsonb
     where ${v.recipientId}::bigint is not null
       and ${v.recipientId}::bigint <> ${v.authorId}::bigint
       and not (${v.honourMute} and exists (select 1 from mutes where muter_id = ${v.recipientId}::bigint and muted_id = ${v.authorId}::bigint))
     returning id
-  `.execute(db);
+  `);
   return rows[0];
 }
 
