@@ -138,3 +138,25 @@ export async function benchDatabase() {
     },
   };
 }
+
+/** CPU time so far (ms): one process, every PostgreSQL server process, and the machine's idle time. */
+export function cpuSnapshot(pid: number | undefined): { process: number; postgres: number; idle: number } {
+  const tick = 1000 / 100; // USER_HZ is 100 on Linux
+  const used = (stat: string) => {
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * tick;
+  };
+  let postgres = 0;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (stat.includes('(postgres)')) postgres += used(stat);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  const proc = pid ? used(fs.readFileSync(`/proc/${pid}/stat`, 'utf8')) : 0;
+  const idle = Number(fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/)[4]) * tick;
+  return { process: proc, postgres, idle };
+}

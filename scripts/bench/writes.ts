@@ -5,7 +5,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { newSessionToken, sha256Hex } from '../../server/accounts/tokens';
 import { bulkThread } from '../lib/bulk-thread';
-import { arg, benchDatabase, freePort, machine, median, quietEnough, spread, startProcess, stop } from './lib';
+import { arg, benchDatabase, cpuSnapshot, freePort, machine, median, quietEnough, spread, startProcess, stop } from './lib';
 
 /**
  * Replies over HTTP (session, origin check, validation, rendering, serialization
@@ -13,7 +13,8 @@ import { arg, benchDatabase, freePort, machine, median, quietEnough, spread, sta
  * (no parentId, as the web app does) or to a reply in it. The reference is a bare node:http
  * and pg server doing BEGIN, INSERT, pg_notify, COMMIT per POST and answering with the same
  * bytes, measured interleaved with each case (bare, case, bare, case) for `--rounds`
- * rounds. Latency without load comes from sequential POSTs, to 0.01 ms. PostgreSQL only:
+ * rounds. Latency without load comes from sequential POSTs, to 0.01 ms. `--profile DIR`
+ * leaves a CPU profile of the Haven process in DIR. PostgreSQL only:
  * the bare reference needs a server. Makes its own database and drops only it.
  */
 export async function run(args: string[]) {
@@ -47,7 +48,10 @@ export async function run(args: string[]) {
 
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
-  const server = await startProcess(['--import', 'tsx', 'server/main.ts'], {
+  // --profile DIR: the Haven process writes a V8 CPU profile there when it stops.
+  const profileAt = args.indexOf('--profile');
+  const profile = profileAt >= 0 && args[profileAt + 1] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args[profileAt + 1]!)}`] : [];
+  const server = await startProcess([...profile, '--import', 'tsx', 'server/main.ts'], {
     DATABASE_URL: databaseUrl!, DATA_DIR: dataDir, LOG_LEVEL: 'silent', RATE_LIMIT_FACTOR: '1000000', PORT: String(port), PUBLIC_ORIGIN: origin,
   }, `${origin}/healthz`);
   let seq = 0;
@@ -65,9 +69,12 @@ export async function run(args: string[]) {
   const bareOrigin = `http://127.0.0.1:${barePort}`;
   const bare = await startProcess(['scripts/bench/bare-write-server.mjs'], { DATABASE_URL: databaseUrl!, PORT: String(barePort), BODY_FILE: bodyFile }, `${bareOrigin}/`);
 
+  /** CPU per write during the last Haven measurement: Haven's process, PostgreSQL, and the machine's idle time. */
+  let cpu = { node: 0, postgres: 0, idle: 0 };
   /** Replies per second with one connection per writer, each on its own thread. */
   const measure = async (base: string, nested: boolean, secs: number) => {
     let next = 0;
+    const before = cpuSnapshot(server.pid);
     const result = await autocannon({
       url: base, connections, duration: secs,
       setupClient(client: autocannon.Client) {
@@ -78,6 +85,9 @@ export async function run(args: string[]) {
     });
     const failed = result.errors + result.non2xx;
     if (failed > 0) throw new Error(`${failed} failed writes against ${base}`);
+    const after = cpuSnapshot(server.pid);
+    const n = result.requests.total;
+    cpu = { node: (after.process - before.process) / n, postgres: (after.postgres - before.postgres) / n, idle: (after.idle - before.idle) / (2 * 1000 * secs) };
     return result.requests.average;
   };
   /** Sequential replies, without load: p50 and p99 to 0.01 ms. */
@@ -96,7 +106,7 @@ export async function run(args: string[]) {
   };
 
   const cases = [{ label: 'top-level replies', nested: false }, { label: 'nested replies', nested: true }];
-  const stats = cases.map(() => ({ haven: [] as number[], bare: [] as number[], ratio: [] as number[], p50: [] as number[], p99: [] as number[], bareP50: [] as number[] }));
+  const stats = cases.map(() => ({ cpu: [] as Array<typeof cpu>, haven: [] as number[], bare: [] as number[], ratio: [] as number[], p50: [] as number[], p99: [] as number[], bareP50: [] as number[] }));
   const loads: string[] = [];
   try {
     await measure(origin, false, 1);
@@ -104,8 +114,10 @@ export async function run(args: string[]) {
     for (let r = 0; r < rounds; r++) {
       loads.push(os.loadavg()[0]!.toFixed(2));
       for (const [i, c] of cases.entries()) {
+        const s0 = stats[i]!;
         const b = await measure(bareOrigin, c.nested, seconds);
         const h = await measure(origin, c.nested, seconds);
+        s0.cpu.push(cpu);
         const lat = await latency(origin, c.nested, 200);
         const bareLat = await latency(bareOrigin, c.nested, 200);
         const s = stats[i]!;
@@ -115,7 +127,7 @@ export async function run(args: string[]) {
         s.p50.push(lat.p50);
         s.p99.push(lat.p99);
         s.bareP50.push(bareLat.p50);
-        console.log(`round ${r + 1}, ${c.label}: Haven ${h.toFixed(0)}/s, bare ${b.toFixed(0)}/s (${((100 * h) / b).toFixed(1)} %), p50 ${lat.p50.toFixed(2)} ms`);
+        console.log(`round ${r + 1}, ${c.label}: Haven ${h.toFixed(0)}/s, bare ${b.toFixed(0)}/s (${((100 * h) / b).toFixed(1)} %), p50 ${lat.p50.toFixed(2)} ms; per reply: Haven process ${cpu.node.toFixed(2)} ms CPU, PostgreSQL ${cpu.postgres.toFixed(2)} ms; machine idle ${(100 * cpu.idle).toFixed(0)} %`);
       }
     }
   } finally {
@@ -128,5 +140,10 @@ export async function run(args: string[]) {
   for (const [i, c] of cases.entries()) {
     const s = stats[i]!;
     console.log(`| ${c.label} | ${spread(s.haven, 0)} | ${spread(s.bare, 0)} | ${spread(s.ratio)} | ${spread(s.p50, 2)} | ${spread(s.p99, 2)} | ${median(s.bareP50).toFixed(2)} |`);
+  }
+  console.log('\nWhere a reply’s time goes (median over rounds): CPU per reply in the Haven process and in PostgreSQL, and how idle the machine was while Haven was measured.');
+  for (const [i, c] of cases.entries()) {
+    const s = stats[i]!;
+    console.log(`- ${c.label}: Haven ${median(s.cpu.map((x) => x.node)).toFixed(2)} ms, PostgreSQL ${median(s.cpu.map((x) => x.postgres)).toFixed(2)} ms, idle ${(100 * median(s.cpu.map((x) => x.idle))).toFixed(0)} %`);
   }
 }

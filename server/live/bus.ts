@@ -17,8 +17,8 @@ export interface Bus {
   close(): Promise<void>;
   /** True while events will reach this process promptly. */
   ready(): boolean;
-  /** A commit in this process wrote events: read them now rather than wait for NOTIFY. */
-  wake(): void;
+  /** A commit in this process wrote events up to `upTo`: read them now rather than wait for NOTIFY. */
+  wake(upTo?: string): void;
   /** The global event id this process started reading after: everything later reaches onEvents. */
   startedAt(): string;
   onEvents(listener: EventListener): void;
@@ -40,20 +40,25 @@ class EventPump {
   #last = '0';
   #start = '0';
   #running = false;
-  #again = false;
+  /** Asked again while reading: false, true (read on), or the id that must be read up to. */
+  #again: boolean | bigint = false;
   #listeners: EventListener[] = [];
   #timer: NodeJS.Timeout | undefined;
   #retry: NodeJS.Timeout | undefined;
   #failures = 0;
   #closed = false;
 
-  constructor(private readonly db: Kysely<DB>, private readonly onError: (err: unknown) => void) {}
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly onError: (err: unknown) => void,
+    private readonly safetyPollMs = SAFETY_POLL_MS,
+  ) {}
 
   async start() {
     // A new process starts at the present; clients catch up on the past with `since`.
     this.#last = this.#start = await lastEventId(this.db);
     // A safety net: even if a notification were lost, nothing waits longer than this.
-    this.#timer = setInterval(() => this.pump(), SAFETY_POLL_MS).unref();
+    this.#timer = setInterval(() => this.pump(), this.safetyPollMs).unref();
   }
 
   stop() {
@@ -75,19 +80,26 @@ class EventPump {
     this.#listeners.push(listener);
   }
 
-  pump(): void {
+  /**
+   * Reads what is new. `upTo`, a notification's last event id, makes a read needless once
+   * this process has read that far: a process's own commit wakes it first, and its NOTIFY
+   * arriving after must not cost a second, empty read of the outbox.
+   */
+  pump(upTo?: string): void {
     if (this.#closed) return;
+    const wanted = upTo === undefined || !/^\d{1,19}$/.test(upTo) ? true : BigInt(upTo);
+    if (wanted !== true && wanted <= BigInt(this.#last)) return;
     if (this.#running) {
-      this.#again = true;
+      this.#again = this.#again === true || wanted === true ? true : this.#again === false || wanted > this.#again ? wanted : this.#again;
       return;
     }
     this.#running = true;
     void this.#drain().finally(() => {
       this.#running = false;
-      if (this.#again) {
-        this.#again = false;
-        this.pump();
-      }
+      const again = this.#again;
+      this.#again = false;
+      if (again === true) this.pump();
+      else if (again !== false) this.pump(String(again));
     });
   }
 
@@ -112,7 +124,7 @@ class EventPump {
         this.#retry = setTimeout(() => {
           this.#retry = undefined;
           this.pump();
-        }, Math.min(SAFETY_POLL_MS, 50 * 2 ** Math.min(this.#failures, 7))).unref();
+        }, Math.min(this.safetyPollMs, 50 * 2 ** Math.min(this.#failures, 7))).unref();
       }
     }
   }
@@ -121,14 +133,14 @@ class EventPump {
 /** What both buses share: the pump that reads events in order after the last id. */
 abstract class PumpedBus implements Bus {
   protected readonly pump: EventPump;
-  constructor(db: Kysely<DB>, protected readonly onError: (err: unknown) => void) {
-    this.pump = new EventPump(db, onError);
+  constructor(db: Kysely<DB>, protected readonly onError: (err: unknown) => void, safetyPollMs?: number) {
+    this.pump = new EventPump(db, onError, safetyPollMs);
   }
   abstract start(): Promise<void>;
   abstract close(): Promise<void>;
   abstract ready(): boolean;
-  wake() {
-    this.pump.pump();
+  wake(upTo?: string) {
+    this.pump.pump(upTo);
   }
   startedAt() {
     return this.pump.startedAt();
@@ -166,8 +178,10 @@ export class PostgresBus extends PumpedBus {
     private readonly connectionString: string,
     onError: (err: unknown) => void,
     private readonly heartbeatMs = 5_000,
+    /** How often the outbox is read even without a notification (tests lengthen it). */
+    safetyPollMs?: number,
   ) {
-    super(db, onError);
+    super(db, onError, safetyPollMs);
   }
 
   async start() {
@@ -179,7 +193,7 @@ export class PostgresBus extends PumpedBus {
     if (this.#closed) return;
     // query_timeout bounds the heartbeat: a frozen database cannot hold it forever.
     const client = new pg.Client({ connectionString: this.connectionString, connectionTimeoutMillis: 5_000, query_timeout: HEARTBEAT_TIMEOUT_MS });
-    client.on('notification', () => this.pump.pump());
+    client.on('notification', (msg) => this.pump.pump(msg.payload));
     client.on('error', (err) => this.#lost(client, err));
     client.on('end', () => this.#lost(client));
     try {

@@ -38,11 +38,12 @@ const columns = ['id', 'topic', 'stream', 'seq', 'kind', 'data', 'created_at'] a
  * seqs become visible in increasing order. The statement reserves a block of global ids
  * and counts each stream on from its row in event_streams, so ids and seqs follow the
  * order of `events` exactly. pg_notify is transactional too: listeners hear on commit.
+ * Returns the last id written (the NOTIFY's payload).
  */
-export async function appendEvents(trx: Exec, events: NewEvent[]): Promise<void> {
-  if (events.length === 0) return;
+export async function appendEvents(trx: Exec, events: NewEvent[]): Promise<string | undefined> {
+  if (events.length === 0) return undefined;
   const n = events.length;
-  await executePrepared(trx, sql`
+  const rows = await executePrepared(trx, sql<{ last: string }>`
     with ordered as (select pg_advisory_xact_lock(${EVENT_ORDER_LOCK}) as locked),
     input as (
       select e.topic, e.stream, e.kind, e.data, e.ord
@@ -66,8 +67,10 @@ export async function appendEvents(trx: Exec, events: NewEvent[]): Promise<void>
       from input i cross join block join bumped b on b.stream = i.stream join counts c on c.stream = i.stream
       returning id
     )
-    select pg_notify(${NOTIFY_CHANNEL}, (select last::text from block)) from (select count(*) from appended) as done
+    select (select last::text from block) as last, pg_notify(${NOTIFY_CHANNEL}, (select last::text from block))
+    from (select count(*) from appended) as done
   `);
+  return rows[0]?.last;
 }
 
 export function eventsAfter(db: Exec, afterId: string, limit: number): Promise<EventRow[]> {

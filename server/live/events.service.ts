@@ -14,8 +14,8 @@ export const ACCESS_CHANGED = 'access.changed';
  * Tells every running app process, from outside one (the command line), that a member's
  * access changed: written in the caller's transaction, announced by the same statement.
  */
-export function announceAccessChange(trx: Transaction<DB>, userId: string): Promise<void> {
-  return repo.appendEvents(trx, [{ topic: INTERNAL_TOPIC, stream: INTERNAL_TOPIC, kind: ACCESS_CHANGED, data: { userId } }]);
+export async function announceAccessChange(trx: Transaction<DB>, userId: string): Promise<void> {
+  await repo.appendEvents(trx, [{ topic: INTERNAL_TOPIC, stream: INTERNAL_TOPIC, kind: ACCESS_CHANGED, data: { userId } }]);
 }
 
 /**
@@ -39,8 +39,12 @@ export function createEventsService(deps: { db: Kysely<DB>; bus: Bus; retentionH
     let list = queued.get(trx);
     if (!list) {
       queued.set(trx, (list = []));
-      beforeCommit(trx, () => repo.appendEvents(trx, list!.sort((a, b) => rank(a.stream) - rank(b.stream))));
-      afterCommit(trx, () => bus.wake());
+      let last: string | undefined;
+      beforeCommit(trx, async () => {
+        last = await repo.appendEvents(trx, list!.sort((a, b) => rank(a.stream) - rank(b.stream)));
+      });
+      // Up to our last id: if this commit's NOTIFY was heard first, there is nothing to read.
+      afterCommit(trx, () => bus.wake(last));
     }
     list.push({ topic, stream: streamOf(topic), kind, data });
   }
