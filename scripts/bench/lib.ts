@@ -160,3 +160,25 @@ export function cpuSnapshot(pid: number | undefined): { process: number; postgre
   const idle = Number(fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/)[4]) * tick;
   return { process: proc, postgres, idle };
 }
+
+/** One case's figures over the rounds of an interleaved benchmark (case against its bare reference). */
+export interface CaseStats { haven: number[]; bare: number[]; ratio: number[]; p50: number[]; p99: number[]; bareP50: number[] }
+
+export const caseStats = (): CaseStats => ({ haven: [], bare: [], ratio: [], p50: [], p99: [], bareP50: [] });
+
+/** Adds one round: throughputs, and latency without load. Returns Haven's % of bare. */
+export function record(s: CaseStats, m: { haven: number; bare: number; p50: number; p99: number; bareP50: number }): number {
+  const ratio = (100 * m.haven) / m.bare;
+  s.haven.push(m.haven);
+  s.bare.push(m.bare);
+  s.ratio.push(ratio);
+  s.p50.push(m.p50);
+  s.p99.push(m.p99);
+  s.bareP50.push(m.bareP50);
+  return ratio;
+}
+
+/** A markdown row: median [min..max] of each figure. */
+export function statsRow(label: string, s: CaseStats): string {
+  return `| ${label} | ${spread(s.haven, 0)} | ${spread(s.bare, 0)} | ${spread(s.ratio)} | ${spread(s.p50, 2)} | ${spread(s.p99, 2)} | ${median(s.bareP50).toFixed(2)} |`;
+}

@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { newSessionToken, sha256Hex } from '../../server/accounts/tokens';
 import { encodeCursor } from '../../server/forum/forum.views';
 import { bulkThread, type Shape } from '../lib/bulk-thread';
-import { arg, benchDatabase, freePort, load, machine, median, probeLatency, quietEnough, spread, startProcess, stop } from './lib';
+import { arg, benchDatabase, caseStats, freePort, load, machine, probeLatency, quietEnough, record, startProcess, statsRow, stop } from './lib';
 
 /**
  * Thread reads under load (autocannon on loopback), each case measured against a bare
@@ -89,7 +89,7 @@ export async function run(args: string[]) {
   const barePort = await freePort();
   const bare = await startProcess(['scripts/bench/bare-json-server.mjs'], { PORT: String(barePort), BODIES_FILE: bodiesFile }, `http://127.0.0.1:${barePort}/`);
 
-  const stats = cases.map(() => ({ havenRps: [] as number[], bareRps: [] as number[], ratio: [] as number[], p50: [] as number[], p99: [] as number[], bareP50: [] as number[] }));
+  const stats = cases.map(() => caseStats());
   const loads: string[] = [];
   const measure = async (url: string, headers?: Record<string, string>) => {
     await load(url, { seconds: 0.5, connections, ...(headers ? { headers } : {}) });
@@ -111,14 +111,8 @@ export async function run(args: string[]) {
           const h = await measure(`${origin}${c.path}`, headers);
           const lat = await probeLatency(`${origin}${c.path}`, 200, headers);
           const bareLat = await probeLatency(bareUrl, 200);
-          const s = stats[i]!;
-          s.bareRps.push(b);
-          s.havenRps.push(h);
-          s.ratio.push((100 * h) / b);
-          s.p50.push(lat.p50);
-          s.p99.push(lat.p99);
-          s.bareP50.push(bareLat.p50);
-          console.log(`round ${r + 1}, ${cached ? '' : 'uncached '}${c.label}: ${h.toFixed(0)} req/s, bare ${b.toFixed(0)} (${((100 * h) / b).toFixed(1)} %), p50 ${lat.p50.toFixed(2)} ms`);
+          const ratio = record(stats[i]!, { haven: h, bare: b, p50: lat.p50, p99: lat.p99, bareP50: bareLat.p50 });
+          console.log(`round ${r + 1}, ${cached ? '' : 'uncached '}${c.label}: ${h.toFixed(0)} req/s, bare ${b.toFixed(0)} (${ratio.toFixed(1)} %), p50 ${lat.p50.toFixed(2)} ms`);
         }
       }
     }
@@ -131,8 +125,7 @@ export async function run(args: string[]) {
   console.log(`\nmachine: ${machine()}; database: ${databaseUrl ? 'PostgreSQL' : 'PGlite'}; ${connections} connections, ${seconds} s per measurement, ${rounds} rounds; load at each round: ${loads.join(', ')}`);
   console.log('\n| case | Haven req/s | same-bytes bare req/s | % of bare | p50 ms (no load) | p99 ms (no load) | bare p50 ms |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const [i, c] of cases.entries()) {
-    const s = stats[i]!;
-    if (s.havenRps.length === 0) continue;
-    console.log(`| ${c.cached ? '' : 'uncached '}${c.label} | ${spread(s.havenRps, 0)} | ${spread(s.bareRps, 0)} | ${spread(s.ratio)} | ${spread(s.p50, 2)} | ${spread(s.p99, 2)} | ${median(s.bareP50).toFixed(2)} |`);
+    if (stats[i]!.haven.length === 0) continue;
+    console.log(statsRow(`${c.cached ? '' : 'uncached '}${c.label}`, stats[i]!));
   }
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { newSessionToken, sha256Hex } from '../../server/accounts/tokens';
 import { bulkThread } from '../lib/bulk-thread';
-import { arg, benchDatabase, cpuSnapshot, freePort, machine, median, quietEnough, spread, startProcess, stop } from './lib';
+import { arg, benchDatabase, caseStats, cpuSnapshot, freePort, machine, median, quietEnough, record, startProcess, statsRow, stop } from './lib';
 
 /**
  * Replies over HTTP (session, origin check, validation, rendering, serialization
@@ -106,7 +106,7 @@ export async function run(args: string[]) {
   };
 
   const cases = [{ label: 'top-level replies', nested: false }, { label: 'nested replies', nested: true }];
-  const stats = cases.map(() => ({ cpu: [] as Array<typeof cpu>, haven: [] as number[], bare: [] as number[], ratio: [] as number[], p50: [] as number[], p99: [] as number[], bareP50: [] as number[] }));
+  const stats = cases.map(() => ({ ...caseStats(), cpu: [] as Array<typeof cpu> }));
   const loads: string[] = [];
   try {
     await measure(origin, false, 1);
@@ -120,14 +120,8 @@ export async function run(args: string[]) {
         s0.cpu.push(cpu);
         const lat = await latency(origin, c.nested, 200);
         const bareLat = await latency(bareOrigin, c.nested, 200);
-        const s = stats[i]!;
-        s.bare.push(b);
-        s.haven.push(h);
-        s.ratio.push((100 * h) / b);
-        s.p50.push(lat.p50);
-        s.p99.push(lat.p99);
-        s.bareP50.push(bareLat.p50);
-        console.log(`round ${r + 1}, ${c.label}: Haven ${h.toFixed(0)}/s, bare ${b.toFixed(0)}/s (${((100 * h) / b).toFixed(1)} %), p50 ${lat.p50.toFixed(2)} ms; per reply: Haven process ${cpu.node.toFixed(2)} ms CPU, PostgreSQL ${cpu.postgres.toFixed(2)} ms; machine idle ${(100 * cpu.idle).toFixed(0)} %`);
+        const ratio = record(s0, { haven: h, bare: b, p50: lat.p50, p99: lat.p99, bareP50: bareLat.p50 });
+        console.log(`round ${r + 1}, ${c.label}: Haven ${h.toFixed(0)}/s, bare ${b.toFixed(0)}/s (${ratio.toFixed(1)} %), p50 ${lat.p50.toFixed(2)} ms; per reply: Haven process ${cpu.node.toFixed(2)} ms CPU, PostgreSQL ${cpu.postgres.toFixed(2)} ms; machine idle ${(100 * cpu.idle).toFixed(0)} %`);
       }
     }
   } finally {
@@ -138,8 +132,7 @@ export async function run(args: string[]) {
   console.log(`\nmachine: ${machine()}; PostgreSQL; ${connections} writers, ${seconds} s per measurement, ${rounds} rounds; load at each round: ${loads.join(', ')}`);
   console.log('\n| case | Haven replies/s | bare tx/s | % of bare | p50 ms (no load) | p99 ms (no load) | bare p50 ms |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const [i, c] of cases.entries()) {
-    const s = stats[i]!;
-    console.log(`| ${c.label} | ${spread(s.haven, 0)} | ${spread(s.bare, 0)} | ${spread(s.ratio)} | ${spread(s.p50, 2)} | ${spread(s.p99, 2)} | ${median(s.bareP50).toFixed(2)} |`);
+    console.log(statsRow(c.label, stats[i]!));
   }
   console.log('\nWhere a reply’s time goes (median over rounds): CPU per reply in the Haven process and in PostgreSQL, and how idle the machine was while Haven was measured.');
   for (const [i, c] of cases.entries()) {
