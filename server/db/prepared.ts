@@ -15,11 +15,6 @@ export function preparedName(sqlText: string): string | undefined {
   return names.size === 0 ? undefined : names.get(sqlText);
 }
 
-/** Every statement marked so far (for tests of their plans). */
-export function preparedStatements(): ReadonlyMap<string, string> {
-  return names;
-}
-
 type Executor<DB> = Kysely<DB> | Transaction<DB>;
 /** A query builder, or a raw `sql` statement (which compiles against the executor). */
 type Preparable<DB, R> = { compile(db: Executor<DB>): CompiledQuery<R> };

@@ -11,7 +11,7 @@ import { afterCommit, transact } from '../db/transact';
 import { AppError, conflict, forbidden, notFound, validationFailed } from '../http/errors';
 import { aliasFor } from './aliases';
 import * as repo from './forum.repository';
-import { CURSOR_ID, CURSOR_PATH, CURSOR_TIME, decodeCursor, encodeCursor, toPost, toThread } from './forum.views';
+import { concernsReader, CURSOR_ID, CURSOR_PATH, CURSOR_TIME, decodeCursor, encodeCursor, toPost, toThread } from './forum.views';
 import { renderMarkdown } from './markdown';
 import { TtlCache } from '../lib/ttl-cache';
 import { PageCache } from './page-cache';
@@ -239,11 +239,7 @@ export function createForumService(deps: ForumDeps) {
     const entry = await loadPage(threadId, cursor, limit);
     const muted = await mutedBy(viewer);
     const shared = memberEncoding(entry);
-    const moderator = isModerator(viewer);
-    const touches = (r: repo.PostRow) =>
-      r.author_id === viewer.id ||
-      (moderator && r.hidden_by !== null && r.deleted_at === null) ||
-      (!r.anonymous && r.author_id !== null && muted.has(r.author_id));
+    const touches = (r: repo.PostRow) => concernsReader(r, viewer, muted);
     if (!entry.rows.some(touches)) return shared.whole;
     const posts = entry.rows.map((r, i) => (touches(r) ? JSON.stringify(postSchema.encode(toPost(r, viewer, muted))) : shared.posts[i]!));
     return shared.head + posts.join(',') + shared.tail;

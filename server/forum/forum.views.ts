@@ -55,6 +55,19 @@ export function toPost(row: PostRow, viewer: Viewer | null, muted: ReadonlySet<s
   return post;
 }
 
+/**
+ * Whether this reader sees the post differently from a member it does not concern: it is
+ * theirs, its named author is muted by them, or they moderate and it is hidden. toPost's
+ * rules above are what make exactly these the differences.
+ */
+export function concernsReader(row: PostRow, viewer: Viewer, muted: ReadonlySet<string>): boolean {
+  return (
+    row.author_id === viewer.id ||
+    (isModerator(viewer) && row.hidden_by !== null && row.deleted_at === null) ||
+    (!row.anonymous && row.author_id !== null && muted.has(row.author_id))
+  );
+}
+
 export function toThread(row: ThreadRow): Thread {
   return {
     id: row.id,
