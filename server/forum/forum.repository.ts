@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type QueryCreator, type Transaction } from 'kysely';
 import { executePrepared, executePreparedFirst } from '../db/prepared';
 import type { DB } from '../db/schema';
 import { ROOT_PATH } from './tree-path';
@@ -118,53 +118,88 @@ export async function setThreadWarnings(db: Exec, threadId: string, warnings: st
 export const ACTIVITY_RESOLUTION_SECONDS = 10;
 
 /**
- * Counts a reply and moves last activity, in the reply's transaction. Taking this row
- * lock first also serializes a thread's writers, which keeps alias checks race-free.
+ * Counts a reply, moves last activity, and claims the reply's place: the next sibling
+ * ordinal under its parent (the opening post when parentId is null), in one statement.
+ * The thread's row lock comes first (the claim reads the thread row the bump returns, so it
+ * cannot run before the bump), which orders a thread's writers and keeps alias checks
+ * race-free; the claim's own row lock then means an ordinal is never handed out twice.
+ * The opening post is found by its path, so the claim is one probe of an index (the
+ * primary key, or the unique (thread_id, path)), whatever the thread's size.
+ * No row: no such thread. A row with a null `id`: no such parent in this thread.
  */
-export function bumpThread(db: Exec, threadId: string) {
-  const q = db
-    .updateTable('threads')
-    .set((eb) => ({
-      reply_count: eb('reply_count', '+', 1),
-      last_activity_at: sql`case when threads.last_activity_at < now() - make_interval(secs => ${ACTIVITY_RESOLUTION_SECONDS}) then now() else threads.last_activity_at end`,
-    }))
-    .where('id', '=', threadId)
-    .returning(['id', 'community_id']);
-  return executePreparedFirst(db, q);
+export function claimReplyQuery(db: Exec, threadId: string, parentId: string | null) {
+  return db
+    .with('bumped', (q) =>
+      q
+        .updateTable('threads')
+        .set((eb) => ({
+          reply_count: eb('reply_count', '+', 1),
+          last_activity_at: sql`case when threads.last_activity_at < now() - make_interval(secs => ${ACTIVITY_RESOLUTION_SECONDS}) then now() else threads.last_activity_at end`,
+        }))
+        .where('id', '=', threadId)
+        .returning(['id']))
+    .with('claimed', (q) => {
+      const claim = q
+        .updateTable('posts')
+        .from('bumped')
+        .set((eb) => ({ child_count: eb('posts.child_count', '+', 1) }))
+        .whereRef('posts.thread_id', '=', 'bumped.id');
+      return (parentId ? claim.where('posts.id', '=', parentId) : claim.where('posts.path', '=', ROOT_PATH))
+        .returning(['posts.id', 'posts.child_count', 'posts.path', 'posts.depth', 'posts.author_id']);
+    })
+    .selectFrom('bumped')
+    .leftJoin('claimed', (join) => join.onTrue())
+    .select(['bumped.id as thread_id', 'claimed.id', 'claimed.child_count', 'claimed.path', 'claimed.depth', 'claimed.author_id']);
+}
+
+export async function claimReply(db: Exec, threadId: string, parentId: string | null) {
+  const row = await executePreparedFirst(db, claimReplyQuery(db, threadId, parentId));
+  if (!row) return { thread: false as const };
+  if (row.id === null) return { thread: true as const, parent: undefined };
+  return { thread: true as const, parent: { id: row.id, ordinal: row.child_count! - 1, path: row.path!, depth: row.depth!, author_id: row.author_id } };
 }
 
 export async function lockThread(db: Exec, threadId: string) {
   await db.selectFrom('threads').select('id').where('id', '=', threadId).forUpdate().execute();
 }
 
+/** Where a post counts as a repeat: the same thread, or (for an opening post) the same community. */
+export type DuplicateScope = { threadId: string } | { communityId: string };
+
+/** The member's same post within the last five minutes, if any: one probe of posts_author_body_idx. */
+function duplicateOf(q: QueryCreator<DB>, authorId: string, bodyMd: string, where: DuplicateScope) {
+  let d = q
+    .selectFrom('posts')
+    .select('posts.id')
+    .where('posts.author_id', '=', authorId)
+    .where(sql<string>`md5(posts.body_md)`, '=', sql<string>`md5(${bodyMd})`)
+    .where('posts.created_at', '>', sql<Date>`now() - interval '5 minutes'`)
+    .where('posts.deleted_at', 'is', null)
+    .where('posts.body_md', '=', bodyMd);
+  if ('threadId' in where) d = d.where('posts.thread_id', '=', where.threadId);
+  else {
+    d = d
+      .innerJoin('threads', 'threads.id', 'posts.thread_id')
+      .where('threads.community_id', '=', where.communityId)
+      .where('posts.depth', '=', 0);
+  }
+  return d.limit(1);
+}
+
 /**
- * Claims the next sibling ordinal under a parent of this thread (the opening post when
- * parentId is null). The row lock means an ordinal is never handed out twice. The opening
- * post is found by its path, so that either way the claim is one probe of an index
- * (the primary key, or the unique (thread_id, path)), whatever the thread's size.
+ * Inserts a post and returns it as readers get it (a PostRow), without reading it back, and
+ * whether it repeats one its author wrote in the last five minutes (`duplicateIn`). The check
+ * shares the statement, and so misses the row being inserted; a duplicate's caller rolls back.
  */
-export function claimChildOrdinalQuery(db: Exec, threadId: string, parentId: string | null) {
-  const q = db
-    .updateTable('posts')
-    .set((eb) => ({ child_count: eb('child_count', '+', 1) }))
-    .where('thread_id', '=', threadId);
-  return (parentId ? q.where('id', '=', parentId) : q.where('path', '=', ROOT_PATH)).returning(['id', 'child_count', 'path', 'depth', 'author_id']);
-}
-
-export async function claimChildOrdinal(db: Exec, threadId: string, parentId: string | null) {
-  const row = await executePreparedFirst(db, claimChildOrdinalQuery(db, threadId, parentId));
-  return row ? { id: row.id, ordinal: row.child_count - 1, path: row.path, depth: row.depth, author_id: row.author_id } : undefined;
-}
-
-/** Inserts a post and returns it as readers get it (a PostRow), without reading it back. */
 export async function insertPost(
   db: Exec,
   v: {
     threadId: string; parentId: string | null; path: string; depth: number; authorId: string; anonymous: boolean;
-    alias: string | null; bodyMd: string; bodyHtml: string; warnings: string[];
+    alias: string | null; bodyMd: string; bodyHtml: string; warnings: string[]; duplicateIn: DuplicateScope;
   },
-): Promise<PostRow> {
+): Promise<PostRow & { duplicate: boolean }> {
   const q = db
+    .with('duplicate', (q) => duplicateOf(q, v.authorId, v.bodyMd, v.duplicateIn))
     .with('inserted', (q) =>
       q
         .insertInto('posts')
@@ -177,7 +212,8 @@ export async function insertPost(
     .selectFrom('inserted')
     .leftJoin('users as author', 'author.id', 'inserted.author_id')
     .selectAll('inserted')
-    .select(authorColumns);
+    .select(authorColumns)
+    .select((eb) => eb.exists(eb.selectFrom('duplicate').select('duplicate.id')).$castTo<boolean>().as('duplicate'));
   return (await executePreparedFirst(db, q))!;
 }
 
@@ -206,26 +242,6 @@ export async function aliasTaken(db: Exec, threadId: string, alias: string, auth
 }
 
 /** The same body from the same member in the same thread within five minutes. */
-export async function recentDuplicate(db: Exec, authorId: string, bodyMd: string, where: { threadId: string } | { communityId: string }) {
-  let q = db
-    .selectFrom('posts')
-    .select('posts.id')
-    .where('posts.author_id', '=', authorId)
-    // Matches posts_author_body_idx: one probe, however many posts the member wrote lately.
-    .where(sql<string>`md5(posts.body_md)`, '=', sql<string>`md5(${bodyMd})`)
-    .where('posts.created_at', '>', sql<Date>`now() - interval '5 minutes'`)
-    .where('posts.deleted_at', 'is', null)
-    .where('posts.body_md', '=', bodyMd);
-  if ('threadId' in where) q = q.where('posts.thread_id', '=', where.threadId);
-  else {
-    q = q
-      .innerJoin('threads', 'threads.id', 'posts.thread_id')
-      .where('threads.community_id', '=', where.communityId)
-      .where('posts.depth', '=', 0);
-  }
-  return (await executePreparedFirst(db, q.limit(1))) !== undefined;
-}
-
 /** What its author wrote, for editing. */
 export function postSource(db: Exec, id: string) {
   return db.selectFrom('posts').select(['author_id', 'body_md', 'content_warnings', 'deleted_at']).where('id', '=', id).executeTakeFirst();

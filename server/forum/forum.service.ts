@@ -166,15 +166,15 @@ export function createForumService(deps: ForumDeps) {
     return writeAs(viewer, 'active', async (trx) => {
       const community = await repo.findCommunity(trx, slug);
       if (!community) throw notFound('That community');
-      if (await repo.recentDuplicate(trx, viewer.id, input.body, { communityId: community.id })) throw duplicatePost();
       await repo.bumpCommunity(trx, community.id);
       const thread = await repo.insertThread(trx, { communityId: community.id, title: input.title, authorId: viewer.id, warnings });
       const alias = input.anonymous ? aliasFor(serverSecret, viewer.id, thread.id) : null;
       if (alias) await repo.setThreadAuthorship(trx, thread.id, true, alias);
       const post = await repo.insertPost(trx, {
         threadId: thread.id, parentId: null, path: ROOT_PATH, depth: 0, authorId: viewer.id,
-        anonymous: alias !== null, alias, bodyMd: input.body, bodyHtml, warnings,
+        anonymous: alias !== null, alias, bodyMd: input.body, bodyHtml, warnings, duplicateIn: { communityId: community.id },
       });
+      if (post.duplicate) throw duplicatePost();
       await runHooks(trx, {
         kind: 'created', postId: post.id, threadId: thread.id, authorId: viewer.id, anonymous: alias !== null,
         bodyMd: `${input.title}\n\n${input.body}`, communitySlug: community.slug,
@@ -264,12 +264,9 @@ export function createForumService(deps: ForumDeps) {
     checkBody(input.body);
     const bodyHtml = renderMarkdown(input.body);
     return writeAs(viewer, 'active', async (trx) => {
-      // The thread row lock comes first: it orders this thread's writers.
-      const thread = await repo.bumpThread(trx, threadId);
+      // Counts the reply and claims its place under the parent, the thread's row lock first.
+      const { thread, parent } = await repo.claimReply(trx, threadId, input.parentId ?? null);
       if (!thread) throw notFound('That thread');
-      if (await repo.recentDuplicate(trx, viewer.id, input.body, { threadId })) throw duplicatePost();
-      // Finds the parent (in this thread) and claims the next sibling ordinal in one statement.
-      const parent = await repo.claimChildOrdinal(trx, threadId, input.parentId ?? null);
       if (!parent) throw notFound('The post you are replying to');
       const path = childPath(parent.path, parent.ordinal);
       if (path.length > MAX_PATH_BYTES) {
@@ -280,8 +277,11 @@ export function createForumService(deps: ForumDeps) {
       const alias = input.anonymous ? await aliasIn(trx, threadId, viewer.id) : null;
       const inserted = await repo.insertPost(trx, {
         threadId, parentId: parent.id, path, depth: parent.depth + 1, authorId: viewer.id,
-        anonymous: alias !== null, alias, bodyMd: input.body, bodyHtml, warnings: input.contentWarnings ?? [],
+        anonymous: alias !== null, alias, bodyMd: input.body, bodyHtml, warnings: input.contentWarnings ?? [], duplicateIn: { threadId },
       });
+      // Checked in the insert's statement, after the thread's row lock: a double submission
+      // waiting on the lock sees the first one's post.
+      if (inserted.duplicate) throw duplicatePost();
       await runHooks(trx, {
         kind: 'created', postId: inserted.id, threadId, authorId: viewer.id, anonymous: alias !== null,
         parentAuthorId: parent.author_id, bodyMd: input.body,

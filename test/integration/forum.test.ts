@@ -351,6 +351,25 @@ describe('idempotency and duplicates', () => {
     expect(dupThread2.body.error.code).toBe('duplicate_post');
   });
 
+  it('takes one of identical replies sent at once, and leaves nothing of the others', async () => {
+    const m = await ctx.newMember();
+    const { thread, post: root } = await ctx.newThread(m);
+    const race = async (body: string, parentId?: string) => {
+      const send = () => ctx.request('POST', `/api/threads/${thread.id}/posts`, { as: m, body: { body, ...(parentId ? { parentId } : {}) } });
+      const answers = await Promise.all([send(), send(), send()]);
+      expect(answers.map((a) => a.status).sort()).toEqual([201, 409, 409]);
+      expect(answers.filter((a) => a.status === 409).map((a) => a.body.error.code)).toEqual(['duplicate_post', 'duplicate_post']);
+      return answers.find((a) => a.status === 201)!.body.post.id as string;
+    };
+    const top = await race('sent three times at once');
+    const nested = await race('and again, nested', top);
+    // The refused ones counted nothing and claimed no place under their parent.
+    const rows = await ctx.db.selectFrom('posts').select(['id', 'child_count']).where('thread_id', '=', thread.id).orderBy('path').execute();
+    expect(rows).toEqual([{ id: root.id, child_count: 1 }, { id: top, child_count: 1 }, { id: nested, child_count: 0 }]);
+    const counted = await ctx.db.selectFrom('threads').select('reply_count').where('id', '=', thread.id).executeTakeFirstOrThrow();
+    expect(counted.reply_count).toBe(2);
+  });
+
   it('refuses a malformed Idempotency-Key with 400', async () => {
     const m = await ctx.newMember();
     const { thread } = await ctx.newThread(m);
