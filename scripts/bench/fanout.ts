@@ -3,19 +3,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { sql } from 'kysely';
+import pg from 'pg';
 import WebSocket from 'ws';
-import { buildApp } from '../../server/app';
-import { makeConfig } from '../../server/config';
-import { connectDatabase, connectPostgres } from '../../server/db/database';
-import { migrateToLatest } from '../../server/db/migrate';
-import { transact } from '../../server/db/transact';
-import { arg, freePort, machine, ROOT, scratchDatabase, startProcess, stop } from './lib';
+import { arg, freePort, machine, quietEnough, ROOT, scratchDatabase, spread, startProcess, stop } from './lib';
 
 /**
- * Live fan-out: reply-to-receipt latency with 1,000 and 5,000 watchers on one thread,
- * idle sockets' memory, and replies written per second, each against a bare reference
- * (a plain `ws` broadcast; a plain INSERT + pg_notify transaction) in the same run.
+ * Live fan-out: reply-to-receipt latency with 1,000 and 5,000 watchers on one thread, and
+ * (`--memory-only`) idle sockets' memory, each against bare `ws` references in the same
+ * run. Latency is interleaved round by round (bare, Haven, bare with a durable write) for
+ * `--rounds` rounds; each figure is the median [min..max] over the rounds. Replies per
+ * second are `npm run bench -- writes`.
  */
 const now = () => performance.timeOrigin + performance.now();
 const ORIGIN_HEADER = (port: number) => `http://127.0.0.1:${port}`;
@@ -94,35 +91,36 @@ async function latency(swarm: Swarm, watchers: number, replies: number, post: ()
   return { p50: percentile(samples, 50), p99: percentile(samples, 99), max: samples.at(-1) ?? NaN, n: samples.length };
 }
 
+type Latency = { p50: number; p99: number; max: number; n: number };
+
 export async function run(args: string[]) {
   const replies = arg(args, 'replies', 20);
-  // --writes-only: just the write-throughput part; --memory-only: just idle sockets.
-  const onlyWrites = args.includes('--writes-only');
+  const rounds = arg(args, 'rounds', 3);
   const onlyMemory = args.includes('--memory-only');
-  const writeSeconds = arg(args, 'seconds', 5);
-  const capacity = [5_000, 10_000, 19_500];
+  if (!quietEnough(arg(args, 'max-load', 1.5))) return;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'haven-fanout-'));
   // A database of its own, under a random name: safe on a shared server.
   const scratch = process.env.DATABASE_URL ? await scratchDatabase(process.env.DATABASE_URL) : undefined;
   const databaseUrl = scratch?.url;
   console.log(`machine: ${machine()}; database: ${databaseUrl ? 'PostgreSQL' : 'PGlite'}; ulimit -n ${fs.readFileSync('/proc/self/limits', 'utf8').match(/Max open files\s+(\d+)/)?.[1]}`);
   const env = { ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), DATA_DIR: dataDir, LOG_LEVEL: 'silent', RATE_LIMIT_FACTOR: '1000000' };
-  const rows: string[] = [];
-  const memRows: string[] = [];
-
-  if (!onlyWrites) await sockets();
-  if (onlyMemory) {
-    console.log('\n| idle sockets | Haven RSS / heap per socket | bare ws RSS / heap per socket | ratio RSS / heap |\n| ---: | ---: | ---: | ---: |');
-    console.log(memRows.join('\n'));
+  const children: ChildProcess[] = [];
+  try {
+    const port = await freePort();
+    const origin = ORIGIN_HEADER(port);
+    children.push(await startProcess(['--import', 'tsx', 'server/main.ts'], { ...env, PORT: String(port), PUBLIC_ORIGIN: origin }, `${origin}/healthz`));
+    const { topic, frame, reply } = await posterOf(origin, port);
+    if (onlyMemory) await memory(env, topic, frame);
+    else await latencies({ port, origin, topic, frame, reply, replies, rounds, databaseUrl, children });
+  } finally {
+    for (const child of children) await stop(child);
     fs.rmSync(dataDir, { recursive: true, force: true });
     await scratch?.drop();
-    return;
   }
-  async function sockets() {
-  // --- Latency: Haven.
-  const port = await freePort();
-  const origin = ORIGIN_HEADER(port);
-  const server = await startProcess(['--import', 'tsx', 'server/main.ts'], { ...env, PORT: String(port), PUBLIC_ORIGIN: origin }, `${origin}/healthz`);
+}
+
+/** A member who posts, their thread, a real post frame (the references' payload) and a way to reply. */
+async function posterOf(origin: string, port: number) {
   const signup = await fetch(`${origin}/api/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: JSON.stringify({ pseudonym: 'fanout_poster', password: 'fanout poster password', acceptGuidelines: true }) });
   const cookie = signup.headers.get('set-cookie')!.split(';')[0]!;
   const postJson = async (url: string, body: unknown) => {
@@ -138,122 +136,115 @@ export async function run(args: string[]) {
     if (!res.post) throw new Error(`reply refused: ${JSON.stringify(res)}`);
     return res.post.id as string;
   };
-
-  // A real frame, as the reference's payload.
   const probe = new WebSocket(`ws://127.0.0.1:${port}/api/live`, { headers: { origin } });
   await new Promise((r) => probe.once('open', r));
+  const subscribed = new Promise((r) => probe.on('message', (d) => String(d).includes('"subscribed"') && r(null)));
   probe.send(JSON.stringify({ type: 'subscribe', topics: [topic] }));
+  await subscribed;
   const sampleFrame = new Promise<string>((resolve) => probe.on('message', (d) => String(d).includes('"event"') && resolve(String(d))));
-  await new Promise((r) => setTimeout(r, 200));
   const probeId = await reply();
   const frame = (await sampleFrame).replace(`"id":"${probeId}"`, '"id":"__ID__"');
   probe.close();
+  return { topic, frame, reply };
+}
 
-  const results: Record<string, { p50: number; p99: number; max: number; n: number }> = {};
-  for (const n of onlyMemory ? [] : [1_000, 5_000]) {
-    const swarm = await Swarm.open(`ws://127.0.0.1:${port}/api/live`, n, topic, origin);
-    results[`haven ${n}`] = await latency(swarm, n, replies, reply);
-    await swarm.close();
-    console.log(`haven, ${n} watchers: ${JSON.stringify(results[`haven ${n}`])}`);
+async function latencies(o: {
+  port: number; origin: string; topic: string; frame: string; reply: () => Promise<string>; replies: number; rounds: number;
+  databaseUrl: string | undefined; children: ChildProcess[];
+}) {
+  // The references: a bare broadcast, and (on PostgreSQL) one that commits a bare write first.
+  const refs: Array<{ label: string; port: number }> = [];
+  for (const durable of o.databaseUrl ? [false, true] : [false]) {
+    const port = await freePort();
+    if (durable) await onDatabase(o.databaseUrl!, 'create table bench_bare (id bigserial primary key, thread_id bigint, body text)');
+    o.children.push(await startProcess(['scripts/bench/bare-ws-server.mjs'], { PORT: String(port), FRAME: o.frame, DATABASE_URL: durable ? o.databaseUrl! : '' }, `http://127.0.0.1:${port}/`));
+    refs.push({ label: durable ? 'bare ws + tx' : 'bare ws', port });
   }
-
-  // --- Latency: the bare ws broadcast.
-  const barePort = await freePort();
-  const bare = await startProcess(['scripts/bench/bare-ws-server.mjs'], { PORT: String(barePort), FRAME: frame }, `http://127.0.0.1:${barePort}/`);
   let bareSeq = 0;
-  const bareReply = async () => {
+  const bareReply = (port: number) => async () => {
     const id = `bare${++bareSeq}`;
-    await fetch(`http://127.0.0.1:${barePort}/post`, { method: 'POST', body: JSON.stringify({ id }) });
+    const res = await fetch(`http://127.0.0.1:${port}/post`, { method: 'POST', body: JSON.stringify({ id }) });
+    if (res.status !== 201) throw new Error(`bare post answered ${res.status}`);
     return id;
   };
-  for (const n of onlyMemory ? [] : [1_000, 5_000]) {
-    const swarm = await Swarm.open(`ws://127.0.0.1:${barePort}/`, n, null, origin);
-    results[`bare ${n}`] = await latency(swarm, n, replies, bareReply);
-    await swarm.close();
-    console.log(`bare ws, ${n} watchers: ${JSON.stringify(results[`bare ${n}`])}`);
+  const rows: string[] = [];
+  const loads: string[] = [];
+  for (const n of [1_000, 5_000]) {
+    // Every server's watchers stay open through the rounds; a broadcast reaches only its own.
+    const haven = await Swarm.open(`ws://127.0.0.1:${o.port}/api/live`, n, o.topic, o.origin);
+    const bares = [];
+    for (const ref of refs) bares.push(await Swarm.open(`ws://127.0.0.1:${ref.port}/`, n, null, o.origin));
+    const results: Record<string, Latency[]> = { haven: [], ...Object.fromEntries(refs.map((r) => [r.label, []])) };
+    try {
+      for (let r = 0; r < o.rounds; r++) {
+        loads.push(os.loadavg()[0]!.toFixed(2));
+        for (const [i, ref] of refs.entries()) {
+          results[ref.label]!.push(await latency(bares[i]!, n, o.replies, bareReply(ref.port)));
+          if (i === 0) results.haven!.push(await latency(haven, n, o.replies, o.reply));
+        }
+        const line = Object.entries(results).map(([k, v]) => `${k} p50 ${v.at(-1)!.p50.toFixed(2)} p99 ${v.at(-1)!.p99.toFixed(2)}`).join('; ');
+        console.log(`${n} watchers, round ${r + 1}: ${line}`);
+      }
+    } finally {
+      await haven.close();
+      for (const b of bares) await b.close();
+    }
+    const h = results.haven!;
+    const cell = (xs: Latency[]) => `${spread(xs.map((x) => x.p50), 2)} / ${spread(xs.map((x) => x.p99), 2)}`;
+    const ratio = (ref: Latency[], k: 'p50' | 'p99') => spread(h.map((x, i) => x[k] / ref[i]![k]), 2);
+    for (const ref of refs) {
+      const b = results[ref.label]!;
+      rows.push(`| ${n.toLocaleString('en')} | ${ref.label} | ${cell(h)} | ${cell(b)} | ${ratio(b, 'p50')}× | ${ratio(b, 'p99')}× |`);
+    }
   }
-  for (const n of onlyMemory ? [] : [1_000, 5_000]) {
-    const h = results[`haven ${n}`]!;
-    const b = results[`bare ${n}`]!;
-    rows.push(`| ${n.toLocaleString('en')} watchers | ${h.p50.toFixed(1)} / ${h.p99.toFixed(1)} / ${h.max.toFixed(1)} | ${b.p50.toFixed(1)} / ${b.p99.toFixed(1)} / ${b.max.toFixed(1)} | ${(h.p99 / b.p99).toFixed(2)}× |`);
-  }
+  console.log(`\n${o.replies} replies per case per round, ${o.rounds} rounds; load at each round: ${loads.join(', ')}`);
+  console.log('\n| watchers | reference | Haven p50 / p99 ms | reference p50 / p99 ms | p50 vs reference | p99 vs reference |\n| ---: | --- | --- | --- | ---: | ---: |');
+  console.log(rows.join('\n'));
+}
 
-  // --- Idle sockets: memory per socket, Haven (visitors subscribed to the thread) and bare.
-  // Each count gets fresh server processes (memory freed by an earlier count stays in RSS
-  // and would hide the next one's growth). Each server runs with --expose-gc and reports
-  // RSS and JS heap after a full GC (IPC "gc").
-  for (const n of capacity) {
+async function onDatabase(url: string, statement: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Idle sockets: memory per socket, Haven (visitors subscribed to the thread) and bare.
+ * Each count gets fresh server processes (memory freed by an earlier count stays in RSS and
+ * would hide the next one's growth). Each server runs with --expose-gc and reports RSS and
+ * JS heap after a full GC (IPC "gc").
+ */
+async function memory(env: Record<string, string>, topic: string, frame: string) {
+  const rows: string[] = [];
+  for (const n of [5_000, 10_000, 19_500]) {
     const perSocket: Array<{ rss: number; heap: number }> = [];
     const memPort = await freePort();
     const memOrigin = ORIGIN_HEADER(memPort);
     const bareMemPort = await freePort();
     for (const [label, start, url, t] of [
       ['haven', () => forkServer('scripts/bench/gc-server.ts', { ...env, PORT: String(memPort), PUBLIC_ORIGIN: memOrigin }, `${memOrigin}/healthz`), `ws://127.0.0.1:${memPort}/api/live`, topic],
-      ['bare', () => forkServer('scripts/bench/bare-ws-server.mjs', { PORT: String(bareMemPort), FRAME: frame }, `http://127.0.0.1:${bareMemPort}/`), `ws://127.0.0.1:${bareMemPort}/`, null],
+      ['bare', () => forkServer('scripts/bench/bare-ws-server.mjs', { PORT: String(bareMemPort), FRAME: frame, DATABASE_URL: '' }, `http://127.0.0.1:${bareMemPort}/`), `ws://127.0.0.1:${bareMemPort}/`, null],
     ] as const) {
       const child = await start();
-      const before = await gcRss(child);
-      const swarm = await Swarm.open(url, n, t, memOrigin, 9_750);
-      await new Promise((r) => setTimeout(r, 1_000));
-      const after = await gcRss(child);
-      perSocket.push({ rss: (after.rss - before.rss) / n, heap: (after.heap - before.heap) / n });
-      await swarm.close();
-      await stop(child);
-      console.log(`${label}, ${n} idle sockets: +${((after.rss - before.rss) / 2 ** 20).toFixed(1)} MiB RSS, ${kib(perSocket.at(-1)!.rss)} KiB RSS and ${kib(perSocket.at(-1)!.heap)} KiB JS heap per socket`);
+      try {
+        const before = await gcRss(child);
+        const swarm = await Swarm.open(url, n, t, memOrigin, 9_750);
+        await new Promise((r) => setTimeout(r, 1_000));
+        const after = await gcRss(child);
+        perSocket.push({ rss: (after.rss - before.rss) / n, heap: (after.heap - before.heap) / n });
+        await swarm.close();
+      } finally {
+        await stop(child);
+      }
+      console.log(`${label}, ${n} idle sockets: ${kib(perSocket.at(-1)!.rss)} KiB RSS and ${kib(perSocket.at(-1)!.heap)} KiB JS heap per socket`);
     }
     const [h, b] = perSocket as [{ rss: number; heap: number }, { rss: number; heap: number }];
-    memRows.push(`| ${n.toLocaleString('en')} | ${kib(h.rss)} / ${kib(h.heap)} KiB | ${kib(b.rss)} / ${kib(b.heap)} KiB | ${(h.rss / b.rss).toFixed(2)}× / ${(h.heap / b.heap).toFixed(2)}× |`);
+    rows.push(`| ${n.toLocaleString('en')} | ${kib(h.rss)} / ${kib(h.heap)} KiB | ${kib(b.rss)} / ${kib(b.heap)} KiB | ${(h.rss / b.rss).toFixed(2)}× / ${(h.heap / b.heap).toFixed(2)}× |`);
   }
-  await stop(bare);
-  await stop(server);
-  }
-
-  // --- Writes per second, 16 concurrent writers, in-process.
-  const database = databaseUrl ? connectPostgres(databaseUrl) : await connectDatabase({ databaseUrl: undefined, dataDir });
-  await migrateToLatest(database.db);
-  const app = await buildApp(makeConfig({ dataDir, logLevel: 'silent', rateLimitFactor: 1e6, ...(databaseUrl ? { databaseUrl } : {}) }), { database });
-  await app.ready();
-  const { accounts, forum } = app.haven;
-  const writers: Array<{ viewer: NonNullable<Awaited<ReturnType<typeof accounts.viewerForToken>>>; threadId: string; parentId: string }> = [];
-  for (let i = 0; i < 16; i++) {
-    const a = await accounts.signup({ pseudonym: `writer_a${i}`, password: 'writer password' });
-    const b = await accounts.signup({ pseudonym: `writer_b${i}`, password: 'writer password' });
-    const va = (await accounts.viewerForToken(a.token))!;
-    const vb = (await accounts.viewerForToken(b.token))!;
-    const t = await forum.createThread(va, 'alcohol', { title: `writer ${i}`, body: `writer thread ${i}` });
-    writers.push({ viewer: vb, threadId: t.thread.id, parentId: t.post.id });
-  }
-  const loop = async (work: (i: number) => Promise<void>) => {
-    const until = Date.now() + writeSeconds * 1000;
-    let count = 0;
-    await Promise.all(Array.from({ length: 16 }, async (_, w) => {
-      for (let i = 0; Date.now() < until; i++) {
-        await work(w * 1_000_000 + i);
-        count++;
-      }
-    }));
-    return count / writeSeconds;
-  };
-  const havenWrites = await loop(async (i) => {
-    const w = writers[Math.floor(i / 1_000_000)]!; // one thread per writer
-    await forum.createPost(w.viewer, w.threadId, { body: `reply number ${i}`, parentId: w.parentId });
-  });
-  await sql`create table bench_bare (id bigserial primary key, thread_id bigint, body text)`.execute(database.db);
-  const bareWrites = await loop(async (i) => {
-    await transact(database.db, undefined, async (trx) => {
-      const { rows: r } = await sql<{ id: string }>`insert into bench_bare (thread_id, body) values (${i % 16}, ${`reply number ${i}`}) returning id`.execute(trx);
-      await sql`select pg_notify('bench_bare', ${r[0]!.id})`.execute(trx);
-    });
-  });
-  await sql`drop table bench_bare`.execute(database.db);
-  await app.close();
-  await database.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-  await scratch?.drop();
-
-  console.log('\n| watchers | Haven p50 / p99 / max (ms) | bare ws p50 / p99 / max (ms) | p99 vs bare |\n| --- | --- | --- | ---: |');
-  console.log(rows.join('\n'));
   console.log('\n| idle sockets | Haven RSS / heap per socket | bare ws RSS / heap per socket | ratio RSS / heap |\n| ---: | ---: | ---: | ---: |');
-  console.log(memRows.join('\n'));
-  console.log(`\nreplies written per second, 16 concurrent writers: Haven ${havenWrites.toFixed(0)}/s (post, counters, event, notification, notify); bare INSERT + pg_notify ${bareWrites.toFixed(0)}/s; ratio ${((100 * havenWrites) / bareWrites).toFixed(1)} %`);
+  console.log(rows.join('\n'));
 }
