@@ -5,14 +5,14 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import WebSocket from 'ws';
-import { arg, freePort, machine, quietEnough, ROOT, scratchDatabase, spread, startProcess, stop } from './lib';
+import { arg, freePort, profileFlags, machine, quietEnough, ROOT, scratchDatabase, spread, startProcess, stop } from './lib';
 
 /**
  * Live fan-out: reply-to-receipt latency with 1,000 and 5,000 watchers on one thread, and
  * (`--memory-only`) idle sockets' memory, each against bare `ws` references in the same
  * run. Latency is interleaved round by round (bare, Haven, bare with a durable write) for
  * `--rounds` rounds; each figure is the median [min..max] over the rounds. Replies per
- * second are `npm run bench -- writes`.
+ * second are `npm run bench -- writes`. `--profile DIR` leaves a CPU profile of the Haven process.
  */
 const now = () => performance.timeOrigin + performance.now();
 const ORIGIN_HEADER = (port: number) => `http://127.0.0.1:${port}`;
@@ -108,7 +108,7 @@ export async function run(args: string[]) {
   try {
     const port = await freePort();
     const origin = ORIGIN_HEADER(port);
-    children.push(await startProcess(['--import', 'tsx', 'server/main.ts'], { ...env, PORT: String(port), PUBLIC_ORIGIN: origin }, `${origin}/healthz`));
+    children.push(await startProcess([...profileFlags(args), '--import', 'tsx', 'server/main.ts'], { ...env, PORT: String(port), PUBLIC_ORIGIN: origin }, `${origin}/healthz`));
     const { topic, frame, reply } = await posterOf(origin, port);
     if (onlyMemory) await memory(env, topic, frame);
     else await latencies({ port, origin, topic, frame, reply, replies, rounds, databaseUrl, children });

@@ -65,6 +65,12 @@ export function arg(args: string[], name: string, fallback: number): number {
   return i >= 0 && args[i + 1] ? Number(args[i + 1]) : fallback;
 }
 
+/** `--profile DIR`: node flags that make the Haven process leave a V8 CPU profile in DIR when it stops. */
+export function profileFlags(args: string[]): string[] {
+  const i = args.indexOf('--profile');
+  return i >= 0 && args[i + 1] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args[i + 1]!)}`] : [];
+}
+
 /**
  * A PostgreSQL database of the benchmark's own, under a random name, so that a benchmark is
  * safe on a shared server: it never drops or reuses a database it did not make. `drop`

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { newSessionToken, sha256Hex } from '../../server/accounts/tokens';
 import { bulkThread } from '../lib/bulk-thread';
-import { arg, benchDatabase, caseStats, cpuSnapshot, freePort, machine, median, quietEnough, record, startProcess, statsRow, stop } from './lib';
+import { arg, benchDatabase, caseStats, cpuSnapshot, freePort, machine, profileFlags, median, quietEnough, record, startProcess, statsRow, stop } from './lib';
 
 /**
  * Replies over HTTP (session, origin check, validation, rendering, serialization
@@ -48,10 +48,7 @@ export async function run(args: string[]) {
 
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
-  // --profile DIR: the Haven process writes a V8 CPU profile there when it stops.
-  const profileAt = args.indexOf('--profile');
-  const profile = profileAt >= 0 && args[profileAt + 1] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args[profileAt + 1]!)}`] : [];
-  const server = await startProcess([...profile, '--import', 'tsx', 'server/main.ts'], {
+  const server = await startProcess([...profileFlags(args), '--import', 'tsx', 'server/main.ts'], {
     DATABASE_URL: databaseUrl!, DATA_DIR: dataDir, LOG_LEVEL: 'silent', RATE_LIMIT_FACTOR: '1000000', PORT: String(port), PUBLIC_ORIGIN: origin,
   }, `${origin}/healthz`);
   let seq = 0;
