@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema';
 import { yieldToEventLoop } from '../lib/gate';
-import { eventsAfter, lastEventId, NOTIFY_CHANNEL, type EventRow } from './events.repository';
+import { eventsAfter, lastEventId, NOTIFY_CHANNEL, type Appended, type EventRow } from './events.repository';
 
 export type EventListener = (events: EventRow[]) => Promise<void>;
 
@@ -17,8 +17,10 @@ export interface Bus {
   close(): Promise<void>;
   /** True while events will reach this process promptly. */
   ready(): boolean;
-  /** A commit in this process wrote events up to `upTo`: read them now rather than wait for NOTIFY. */
+  /** Read what is new now rather than wait for NOTIFY (up to `upTo`, when given). */
   wake(upTo?: string): void;
+  /** A commit in this process wrote these events: hand them on, reading the outbox only if need be. */
+  committed(written: Appended): void;
   /** The global event id this process started reading after: everything later reaches onEvents. */
   startedAt(): string;
   onEvents(listener: EventListener): void;
@@ -93,8 +95,24 @@ class EventPump {
       this.#again = this.#again === true || wanted === true ? true : this.#again === false || wanted > this.#again ? wanted : this.#again;
       return;
     }
+    this.#run();
+  }
+
+  /**
+   * This process's own commit wrote `rows`, straight after id `after`. Ids commit in order
+   * (appendEvents), so when this reader has read exactly up to `after` and is idle, these
+   * rows are the next in the outbox: they go to the listeners as written, without a read.
+   * Anything else (a reader behind, busy, or a batch too big) reads up to them as usual.
+   */
+  take({ rows, after }: Appended): void {
+    if (this.#closed || rows.length === 0) return;
+    if (this.#running || rows.length > BATCH || BigInt(this.#last) !== BigInt(after)) return this.pump(rows.at(-1)!.id);
+    this.#run(rows);
+  }
+
+  #run(given?: EventRow[]) {
     this.#running = true;
-    void this.#drain().finally(() => {
+    void this.#drain(given).finally(() => {
       this.#running = false;
       const again = this.#again;
       this.#again = false;
@@ -103,10 +121,11 @@ class EventPump {
     });
   }
 
-  async #drain() {
+  async #drain(given?: EventRow[]) {
     try {
       for (;;) {
-        const rows = await eventsAfter(this.db, this.#last, BATCH);
+        const rows = given ?? (await eventsAfter(this.db, this.#last, BATCH));
+        given = undefined;
         if (rows.length === 0) break;
         for (const listener of this.#listeners) await listener(rows);
         this.#last = rows[rows.length - 1]!.id;
@@ -141,6 +160,9 @@ abstract class PumpedBus implements Bus {
   abstract ready(): boolean;
   wake(upTo?: string) {
     this.pump.pump(upTo);
+  }
+  committed(written: Appended) {
+    this.pump.take(written);
   }
   startedAt() {
     return this.pump.startedAt();

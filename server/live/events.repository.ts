@@ -38,12 +38,13 @@ const columns = ['id', 'topic', 'stream', 'seq', 'kind', 'data', 'created_at'] a
  * seqs become visible in increasing order. The statement reserves a block of global ids
  * and counts each stream on from its row in event_streams, so ids and seqs follow the
  * order of `events` exactly. pg_notify is transactional too: listeners hear on commit.
- * Returns the last id written (the NOTIFY's payload).
+ * Returns the rows as stored, in id order, and the id just before them: once committed,
+ * this process's bus can hand them on without reading them back (Bus.committed).
  */
-export async function appendEvents(trx: Exec, events: NewEvent[]): Promise<string | undefined> {
+export async function appendEvents(trx: Exec, events: NewEvent[]): Promise<Appended | undefined> {
   if (events.length === 0) return undefined;
   const n = events.length;
-  const rows = await executePrepared(trx, sql<{ last: string }>`
+  const rows = await executePrepared(trx, sql<EventRow>`
     with ordered as (select pg_advisory_xact_lock(${EVENT_ORDER_LOCK}) as locked),
     input as (
       select e.topic, e.stream, e.kind, e.data, e.ord
@@ -65,12 +66,21 @@ export async function appendEvents(trx: Exec, events: NewEvent[]): Promise<strin
       select block.last - ${n}::bigint + i.ord, i.topic, i.stream,
              b.last_seq - c.n + row_number() over (partition by i.stream order by i.ord), i.kind, i.data
       from input i cross join block join bumped b on b.stream = i.stream join counts c on c.stream = i.stream
-      returning id
-    )
-    select (select last::text from block) as last, pg_notify(${NOTIFY_CHANNEL}, (select last::text from block))
-    from (select count(*) from appended) as done
+      returning id, topic, stream, seq, kind, data, created_at
+    ),
+    -- Once per statement, after the rows (a CTE with a volatile call is evaluated once).
+    notified as (select pg_notify(${NOTIFY_CHANNEL}, (select last::text from block)) from (select count(*) from appended) as done)
+    select a.id, a.topic, a.stream, a.seq, a.kind, a.data, a.created_at
+    from appended a cross join notified
+    order by a.id
   `);
-  return rows[0]?.last;
+  return { rows, after: String(BigInt(rows[0]!.id) - 1n) };
+}
+
+/** A transaction's events as written: `after` is the global id just before the first. */
+export interface Appended {
+  rows: EventRow[];
+  after: string;
 }
 
 export function eventsAfter(db: Exec, afterId: string, limit: number): Promise<EventRow[]> {

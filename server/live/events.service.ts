@@ -39,12 +39,12 @@ export function createEventsService(deps: { db: Kysely<DB>; bus: Bus; retentionH
     let list = queued.get(trx);
     if (!list) {
       queued.set(trx, (list = []));
-      let last: string | undefined;
+      let written: repo.Appended | undefined;
       beforeCommit(trx, async () => {
-        last = await repo.appendEvents(trx, list!.sort((a, b) => rank(a.stream) - rank(b.stream)));
+        written = await repo.appendEvents(trx, list!.sort((a, b) => rank(a.stream) - rank(b.stream)));
       });
-      // Up to our last id: if this commit's NOTIFY was heard first, there is nothing to read.
-      afterCommit(trx, () => bus.wake(last));
+      // The rows go on as written when the bus has read up to them; else it reads up to them.
+      afterCommit(trx, () => written && bus.committed(written));
     }
     list.push({ topic, stream: streamOf(topic), kind, data });
   }
