@@ -3,9 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
 import WebSocket from 'ws';
-import { arg, freePort, profileFlags, machine, quietEnough, ROOT, scratchDatabase, spread, startProcess, stop } from './lib';
+import { arg, freePort, onDatabase, profileFlags, machine, quietEnough, ROOT, scratchDatabase, spread, startProcess, stop } from './lib';
 
 /**
  * Live fan-out: reply-to-receipt latency with 1,000 and 5,000 watchers on one thread, and
@@ -200,16 +199,6 @@ async function latencies(o: {
   console.log(`\n${o.replies} replies per case per round, ${o.rounds} rounds; load at each round: ${loads.join(', ')}`);
   console.log('\n| watchers | reference | Haven p50 / p99 ms | reference p50 / p99 ms | p50 vs reference | p99 vs reference |\n| ---: | --- | --- | --- | ---: | ---: |');
   console.log(rows.join('\n'));
-}
-
-async function onDatabase(url: string, statement: string) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
 }
 
 /**

@@ -71,6 +71,17 @@ export function profileFlags(args: string[]): string[] {
   return i >= 0 && args[i + 1] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args[i + 1]!)}`] : [];
 }
 
+/** Runs one statement on its own connection to `url`. */
+export async function onDatabase(url: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
 /**
  * A PostgreSQL database of the benchmark's own, under a random name, so that a benchmark is
  * safe on a shared server: it never drops or reuses a database it did not make. `drop`
@@ -78,15 +89,7 @@ export function profileFlags(args: string[]): string[] {
  */
 export async function scratchDatabase(baseUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `haven_bench_${randomBytes(6).toString('hex')}`;
-  const admin = async (statement: string) => {
-    const client = new pg.Client({ connectionString: baseUrl });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
+  const admin = (statement: string) => onDatabase(baseUrl, statement);
   await admin(`create database ${name}`);
   const u = new URL(baseUrl);
   u.pathname = `/${name}`;
