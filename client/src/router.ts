@@ -1,5 +1,5 @@
 import { signal } from '@preact/signals';
-import { useEffect } from 'preact/hooks';
+import { useLayoutEffect } from 'preact/hooks';
 import { historyDepth, setHistoryDepth } from './quick-exit';
 
 /** Path-based routing: the server answers every non-API path with index.html. */
@@ -41,7 +41,9 @@ export function onLinkClick(event: MouseEvent) {
  * keyboards and screen readers start there after each navigation. Null while loading.
  */
 export function useView(title: string | null) {
-  useEffect(() => {
+  // A layout effect, so the title and focus change in the same frame as the view: a screen
+  // reader never announces the old title over the new heading.
+  useLayoutEffect(() => {
     if (title === null) return;
     document.title = `${title} · Haven`;
     document.querySelector<HTMLElement>('main h1')?.focus({ preventScroll: false });
