@@ -211,9 +211,9 @@ async function memory(env: Record<string, string>, topic: string, frame: string)
   const rows: string[] = [];
   for (const n of [5_000, 10_000, 19_500]) {
     const perSocket: Array<{ rss: number; heap: number }> = [];
-    for (const [label, start, t] of [
-      ['haven', (port: number) => forkServer('scripts/bench/gc-server.ts', { ...env, PORT: String(port), PUBLIC_ORIGIN: ORIGIN_HEADER(port) }, `${ORIGIN_HEADER(port)}/healthz`), topic],
-      ['bare', (port: number) => forkServer('scripts/bench/bare-ws-server.mjs', { PORT: String(port), FRAME: frame, DATABASE_URL: '' }, `http://127.0.0.1:${port}/`), null],
+    for (const [label, start, live, t] of [
+      ['haven', (port: number) => forkServer('scripts/bench/gc-server.ts', { ...env, PORT: String(port), PUBLIC_ORIGIN: ORIGIN_HEADER(port) }, `${ORIGIN_HEADER(port)}/healthz`), '/api/live', topic],
+      ['bare', (port: number) => forkServer('scripts/bench/bare-ws-server.mjs', { PORT: String(port), FRAME: frame, DATABASE_URL: '' }, `http://127.0.0.1:${port}/`), '/', null],
     ] as const) {
       // A port is picked just before its server starts: thousands of client sockets take
       // ephemeral ports in between, and one of them may be a port picked earlier.
@@ -221,8 +221,7 @@ async function memory(env: Record<string, string>, topic: string, frame: string)
       const child = await start(port);
       try {
         const before = await gcRss(child);
-        const url = label === 'haven' ? `ws://127.0.0.1:${port}/api/live` : `ws://127.0.0.1:${port}/`;
-        const swarm = await Swarm.open(url, n, t, ORIGIN_HEADER(port), 9_750);
+        const swarm = await Swarm.open(`ws://127.0.0.1:${port}${live}`, n, t, ORIGIN_HEADER(port), 9_750);
         await new Promise((r) => setTimeout(r, 1_000));
         const after = await gcRss(child);
         perSocket.push({ rss: (after.rss - before.rss) / n, heap: (after.heap - before.heap) / n });
