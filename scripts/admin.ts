@@ -1,12 +1,10 @@
-import { createAccountsService } from '../server/accounts/accounts.service';
-import { PasswordHasher } from '../server/accounts/password-hasher';
+import pino from 'pino';
+import { compose } from '../server/compose';
 import { ROLES } from '../server/contract/accounts';
 import { loadConfig } from '../server/config';
 import { connectDatabase } from '../server/db/database';
 import { migrateToLatest } from '../server/db/migrate';
 import { AppError } from '../server/http/errors';
-import { announceAccessChange } from '../server/live/events.service';
-import { logRoleChange } from '../server/moderation/moderation.service';
 import { resolveServerSecret } from '../server/secret';
 
 const USAGE = `usage: npm run admin -- role <pseudonym> <${ROLES.join('|')}>
@@ -35,17 +33,16 @@ async function main(argv: string[]) {
   const database = await connectDatabase(config);
   try {
     await migrateToLatest(database.db);
-    const hasher = new PasswordHasher(config.passwordHash, 1, 1);
-    const accounts = createAccountsService({ db: database.db, hasher, config, serverSecret: resolveServerSecret(config) });
+    // The app's own services, composed as the server composes them; the role change's log
+    // entry and its announcement to running servers (through the outbox) come with them.
+    const { accounts } = compose({ database, config, serverSecret: resolveServerSecret(config), log: pino({ level: 'warn' }) });
     if (command === 'recovery-code') {
       const issued = await accounts.issueRecoveryCode(pseudonym!);
       console.log(`New recovery code for ${issued.pseudonym} (shown once; the old one no longer works):\n${issued.recoveryCode}`);
       return 0;
     }
-    accounts.onRoleChanged(logRoleChange);
     // Running servers on this database drop the member's cached session and update their
     // open sockets at once, as for a change made through the admin route.
-    accounts.onAccessAnnounced((trx, userId) => announceAccessChange(trx, userId));
     const user = await accounts.setRole(pseudonym!, role as (typeof ROLES)[number], null);
     console.log(`${user.pseudonym} is now ${user.role}.`);
     return 0;

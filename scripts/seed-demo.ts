@@ -1,17 +1,17 @@
-import { createAccountsService, type Viewer } from '../server/accounts/accounts.service';
-import { PasswordHasher } from '../server/accounts/password-hasher';
+import pino from 'pino';
 import { findUserByPseudonym } from '../server/accounts/accounts.repository';
+import type { Viewer } from '../server/accounts/viewer';
+import { compose } from '../server/compose';
 import { loadConfig } from '../server/config';
 import type { ContentWarning } from '../server/contract/content-warnings';
 import { connectDatabase } from '../server/db/database';
 import { migrateToLatest } from '../server/db/migrate';
-import { createForumService } from '../server/forum/forum.service';
 import { resolveServerSecret } from '../server/secret';
 import { bulkThread, type Shape } from './lib/bulk-thread';
 
 /**
  * `npm run seed:demo [-- --big [--size N] [--shape flat|deep]]`: demo members, threads and
- * nested replies (some anonymous, some with content warnings) through the real services;
+ * nested replies (some anonymous, some with content warnings) through the real services (so with their events and notifications);
  * `--big` adds one very large thread for benchmarks. Every demo member's password is
  * DEMO_PASSWORD below.
  */
@@ -35,10 +35,9 @@ async function main(argv: string[]) {
   try {
     await migrateToLatest(database.db);
     const db = database.db;
-    const hasher = new PasswordHasher(config.passwordHash, config.hashConcurrency, 1_000);
-    const serverSecret = resolveServerSecret(config);
-    const accounts = createAccountsService({ db, hasher, config, serverSecret, viewerCacheMs: 0 });
-    const forum = createForumService({ db, serverSecret, writeAs: accounts.writeAs, pageCacheMs: 0 });
+    // The app's own services, composed as the server composes them (its live side is not
+    // started: a running server hears of these writes through the outbox).
+    const { accounts, forum } = compose({ database, config: { ...config, sessionCacheMs: 0, pageCacheMs: 0 }, serverSecret: resolveServerSecret(config), log: pino({ level: 'warn' }) });
 
     // Demo members write through the real services, which confirm a session on every write:
     // each gets one for this run (signed up, or logged in), ended again at the end.
@@ -67,7 +66,7 @@ async function main(argv: string[]) {
         const who = viewers[(t + r + 1) % viewers.length]!;
         // Every other reply answers the one before it, so the tree has some depth.
         const reply = await forum.createPost(who, thread.id, { body: text, parentId: r % 2 === 1 ? parentId : post.id, anonymous: r === 2 });
-        parentId = reply.id;
+        parentId = reply.post.id;
       }
       console.log(`thread ${t + 1}/${THREADS.length}: ${spec.community} — ${spec.title}`);
     }

@@ -8,13 +8,33 @@ import { Inbox } from './views/inbox';
 import { NewThread } from './views/new-thread';
 import { CommunityView, Guidelines, Home, Login, NotFound, Privacy } from './views/pages';
 import { JourneyView } from './views/journey';
-import { Members, Suspensions } from './views/mod-admin';
-import { ModLog } from './views/mod-log';
-import { isStaff, ModQueue, openFlags, watchQueueCount } from './views/mod-queue';
+import { isStaff, openFlags, watchQueueCount } from './staff';
 import { Recover } from './views/recover';
 import { SearchBox, SearchView } from './views/search';
 import { Settings } from './views/settings';
 import { ThreadView } from './views/thread-view';
+
+type ConsoleViews = typeof import('./views/console');
+/** The console's pages, each a view of the console chunk. */
+const CONSOLE: Record<string, keyof ConsoleViews> = { '/mod': 'ModQueue', '/mod/log': 'ModLog', '/mod/members': 'Members', '/mod/suspensions': 'Suspensions' };
+let consoleChunk: Promise<ConsoleViews> | undefined;
+
+/** A console page: its chunk is fetched the first time one is opened. */
+function Console({ view }: { view: keyof ConsoleViews }) {
+  const [views, setViews] = useState<ConsoleViews | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    consoleChunk ??= import('./views/console');
+    consoleChunk.then(setViews, () => {
+      consoleChunk = undefined;
+      setFailed(true);
+    });
+  }, []);
+  if (failed) return <p role="alert">Could not load the moderation console. Please reload the page.</p>;
+  if (!views) return <p>Loading…</p>;
+  const View = views[view];
+  return <View />;
+}
 
 function Route() {
   const p = path.value;
@@ -29,10 +49,8 @@ function Route() {
   if (p === '/inbox') return <Inbox />;
   if (p === '/settings') return <Settings />;
   if (p === '/search') return <SearchView />;
-  if (p === '/mod') return <ModQueue />;
-  if (p === '/mod/log') return <ModLog />;
-  if (p === '/mod/members') return <Members />;
-  if (p === '/mod/suspensions') return <Suspensions />;
+  const consolePage = CONSOLE[p];
+  if (consolePage) return <Console view={consolePage} />;
   if (p === '/guidelines') return <Guidelines />;
   if (p === '/privacy') return <Privacy />;
   if (p === '/journey') return <JourneyView />;

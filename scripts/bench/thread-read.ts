@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { newSessionToken, sha256Hex } from '../../server/accounts/tokens';
-import { encodeCursor } from '../../server/forum/forum.views';
+import { encodeCursor } from '../../server/lib/pagination';
 import { bulkThread, type Shape } from '../lib/bulk-thread';
 import { arg, benchDatabase, caseStats, freePort, load, machine, probeLatency, quietEnough, record, startProcess, statsRow, stop } from './lib';
 

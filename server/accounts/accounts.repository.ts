@@ -1,10 +1,54 @@
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { sql, type Selectable, type SelectQueryBuilder } from 'kysely';
+import type { Exec } from '../db/executor';
 import { executePreparedFirst } from '../db/prepared';
 import type { DB, Role } from '../db/schema';
 
-/** All SQL of accounts and sessions. Every function takes the executor it runs on. */
-export type Exec = Kysely<DB> | Transaction<DB>;
+/**
+ * All SQL of users, sessions and retired pseudonyms. Every function takes the executor it
+ * runs on. Other features reach these tables only through accounts.doors.ts.
+ */
 export type UserRow = Selectable<DB['users']>;
+
+/** What a reader may be shown of a post's or thread's author (the views drop even this for anonymous posts). */
+export interface AuthorColumns {
+  author_pseudonym: string | null;
+  author_show_days: boolean | null;
+  author_start_date: string | null;
+  author_zone: string | null;
+}
+
+// Only what a reader may be shown is ever selected about an author: pseudonym and the
+// recovery-day fields.
+const READER_COLUMNS = [
+  'author.pseudonym as author_pseudonym',
+  'author.show_recovery_days as author_show_days',
+  'author.recovery_start_date as author_start_date',
+  'author.time_zone as author_zone',
+] as const;
+
+type Joined<D, T extends keyof D, O, C> = SelectQueryBuilder<D & { author: DB['users'] }, T | 'author', O & C>;
+
+/**
+ * The query fragment other features' reads add to stay one statement: a left join of the
+ * author (by the column `authorId` names, e.g. 'posts.author_id') and the columns a reader
+ * may see. A page of a thread with its authors' names costs no extra round trip, and the
+ * SQL that names this table still lives here.
+ */
+export function joinAuthor<D, T extends keyof D, O>(qb: SelectQueryBuilder<D, T, O>, authorId: string): Joined<D, T, O, AuthorColumns> {
+  // Generic over the query it joins onto, so Kysely cannot check the column named by a
+  // string here; each caller's statement is exercised by its own tests.
+  return (qb as unknown as SelectQueryBuilder<DB, 'users', object>).leftJoin('users as author', 'author.id', authorId as 'users.id').select(READER_COLUMNS) as never;
+}
+
+/** The same join for moderation, which must know whether a named author is staff (never who an anonymous one is). */
+export function joinAuthorRole<D, T extends keyof D, O>(
+  qb: SelectQueryBuilder<D, T, O>,
+  authorId: string,
+): Joined<D, T, O, { author_pseudonym: string | null; author_role: Role | null }> {
+  return (qb as unknown as SelectQueryBuilder<DB, 'users', object>)
+    .leftJoin('users as author', 'author.id', authorId as 'users.id')
+    .select(['author.pseudonym as author_pseudonym', 'author.role as author_role']) as never;
+}
 
 export function pseudonymKey(pseudonym: string): string {
   return pseudonym.toLowerCase();
@@ -52,6 +96,21 @@ export async function updateUser(
   }>,
 ): Promise<UserRow | undefined> {
   return db.updateTable('users').set(values).where('id', '=', id).returningAll().executeTakeFirst();
+}
+
+/**
+ * Sets a new password and recovery code, compare-and-set on the old hashes: of two
+ * concurrent changes one wins, and the other finds no row.
+ */
+export function replacePassword(db: Exec, row: UserRow, passwordHash: string, recoveryCodeHash: string): Promise<UserRow | undefined> {
+  return db
+    .updateTable('users')
+    .set({ password_hash: passwordHash, recovery_code_hash: recoveryCodeHash })
+    .where('id', '=', row.id)
+    .where('password_hash', '=', row.password_hash)
+    .where('recovery_code_hash', '=', row.recovery_code_hash)
+    .returningAll()
+    .executeTakeFirst();
 }
 
 export async function deleteUser(db: Exec, id: string): Promise<void> {
@@ -149,5 +208,67 @@ export function listSessions(db: Exec, userId: string) {
     .select(['created_at', 'last_seen_at'])
     .where('user_id', '=', userId)
     .orderBy('created_at')
+    .execute();
+}
+
+/** Pseudonyms of these members, by id (erased ones are simply missing). */
+export async function pseudonymsOf(db: Exec, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('users').select(['id', 'pseudonym']).where('id', 'in', ids).execute();
+  return new Map(rows.map((r) => [r.id, r.pseudonym]));
+}
+
+/** Where a member counts their days: their start date and time zone. */
+export function calendarOf(db: Exec, userId: string) {
+  return db.selectFrom('users').select(['id', 'recovery_start_date', 'time_zone']).where('id', '=', userId).executeTakeFirst();
+}
+
+/** Members who count days, a page at a time by id. */
+export function countingMembers(db: Exec, afterId: string, limit: number) {
+  return db
+    .selectFrom('users')
+    .select(['id', 'recovery_start_date as start', 'time_zone as zone'])
+    .where('recovery_start_date', 'is not', null)
+    .where('id', '>', afterId)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+/**
+ * Suspends until the later of `until` and any suspension already running (a second
+ * suspension never shortens the first). With no account (an erased author) the same
+ * statement runs and changes nothing.
+ */
+export async function suspend(db: Exec, userId: string | null, until: string, reason: string) {
+  await db
+    .updateTable('users')
+    .set({ suspended_until: sql<Date>`greatest(suspended_until, ${until}::timestamptz)`, suspension_reason: reason })
+    .where(sql<boolean>`id = ${userId}::bigint`)
+    .execute();
+}
+
+/** The member's suspension as it now stands: until a time with its reason, or none. */
+export async function setSuspension(db: Exec, userId: string, running: { until: Date | string; reason: string } | null) {
+  await db
+    .updateTable('users')
+    .set({ suspended_until: running?.until ?? null, suspension_reason: running?.reason ?? null })
+    .where('id', '=', userId)
+    .execute();
+}
+
+/** An account whose suspension has run out no longer carries its end or reason. */
+export async function clearEndedSuspensions(db: Exec) {
+  await db.updateTable('users').set({ suspended_until: null, suspension_reason: null }).where('suspended_until', '<=', sql<Date>`now()`).execute();
+}
+
+/** Members whose pseudonym starts with `prefix` (any case), for admins. */
+export function findMembers(db: Exec, prefix: string, limit: number) {
+  return db
+    .selectFrom('users')
+    .select(['pseudonym', 'role', 'created_at'])
+    .where(sql<boolean>`starts_with(pseudonym_key, ${prefix.toLowerCase()})`)
+    .orderBy('pseudonym_key')
+    .limit(limit)
     .execute();
 }

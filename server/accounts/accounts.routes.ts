@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../config';
@@ -10,8 +9,6 @@ import { clearSessionCookie, requireMember, setSessionCookie } from './session';
 export interface AccountsRoutesOptions {
   accounts: AccountsService;
   config: Config;
-  /** Unread notification count for GET /api/me; the notifications feature provides it. */
-  unreadNotifications?: (userId: string) => Promise<number>;
 }
 
 export default async function accountsRoutes(fastify: FastifyInstance, opts: AccountsRoutesOptions) {
@@ -60,14 +57,7 @@ export default async function accountsRoutes(fastify: FastifyInstance, opts: Acc
     return reply.code(204).send();
   });
 
-  app.get('/api/me', { schema: { response: { 200: c.meResponse } } }, async (request) => {
-    const viewer = await requireMember(request);
-    const [user, unread] = await Promise.all([
-      accounts.me(viewer.id),
-      opts.unreadNotifications?.(viewer.id) ?? Promise.resolve(0),
-    ]);
-    return { user, unreadNotifications: unread };
-  });
+  app.get('/api/me', { schema: { response: { 200: c.meResponse } } }, async (request) => accounts.me(await requireMember(request)));
 
   app.put('/api/me/preferences', {
     config: accountRateLimit(config, 'preferences'),
@@ -86,29 +76,8 @@ export default async function accountsRoutes(fastify: FastifyInstance, opts: Acc
     return reply.code(204).send();
   });
 
-  app.get('/api/me/export', { config: accountRateLimit(config, 'export') }, async (request, reply) => {
-    const viewer = await requireMember(request);
-    // Streamed: a member with years of posts gets their export without the server holding it all.
-    const body = Readable.from(await accounts.exportJson(viewer.id));
-    return reply
-      .type('application/json; charset=utf-8')
-      .header('content-disposition', 'attachment; filename="haven-export.json"')
-      .header('cache-control', 'no-store')
-      .send(body);
-  });
-
-  app.delete('/api/me', { config: accountRateLimit(config, 'password'), schema: { body: c.deleteMeBody } }, async (request, reply) => {
-    const viewer = await requireMember(request);
-    await accounts.deleteAccount(viewer, request.body.password, request.body.erasePosts);
-    clearSessionCookie(reply, secure);
-    return reply.code(204).send();
-  });
-
   app.put('/api/admin/users/:pseudonym/role', {
     config: accountRateLimit(config, 'admin'),
     schema: { params: c.roleParams, body: c.roleBody, response: { 200: c.roleResponse } },
-  }, async (request) => {
-    const viewer = await requireMember(request);
-    return { user: await accounts.setRole(request.params.pseudonym, request.body.role, viewer) };
-  });
+  }, async (request) => ({ user: await accounts.setRole(request.params.pseudonym, request.body.role, await requireMember(request)) }));
 }

@@ -1,4 +1,4 @@
-import { addDays, daysBetween, todayIn } from '../journey/calendar';
+import { addDays, daysBetween, todayIn } from '../lib/calendar';
 
 /**
  * Recovery days and milestones, counted in calendar days where the member lives. The

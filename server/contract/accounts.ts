@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { isoTime, memberText, realDate, shortString } from './common';
+import { isoTime, isTimeZone, memberText, realDate, shortString } from './common';
 import { CONTENT_WARNING_CATEGORIES, warningPreference } from './content-warnings';
-import { isTimeZone } from '../journey/calendar';
 
 /** API.md "Accounts and sessions": request and response shapes, shared with the client. */
 

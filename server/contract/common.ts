@@ -75,6 +75,17 @@ export const realDate = calendarDate.refine(
   'must be a real date',
 );
 
+/** Whether `zone` is an IANA time zone this runtime knows ("Europe/Paris", "UTC"). */
+export function isTimeZone(zone: string): boolean {
+  if (zone.length === 0 || zone.length > 64) return false;
+  try {
+    new Intl.DateTimeFormat('en-CA', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const cursorParam = shortString(300).optional();
 
 export const pageQuery = z.strictObject({

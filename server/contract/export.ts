@@ -44,4 +44,3 @@ export const exportDocument = z.strictObject({
   goals: z.array(z.strictObject({ title: z.string(), createdAt: isoTime, archivedAt: isoTime.nullable(), done: z.array(date) })),
   toolkit: z.array(z.strictObject({ postId: z.string(), savedAt: isoTime })),
 });
-export type ExportDocument = z.infer<typeof exportDocument>;

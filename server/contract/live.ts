@@ -22,7 +22,6 @@ export const clientMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('unsubscribe'), topics: z.array(topic).min(1).max(MAX_TOPICS_PER_SOCKET) }),
   z.strictObject({ type: z.literal('ping') }),
 ]);
-export type ClientMessage = z.infer<typeof clientMessage>;
 
 export const LIVE_EVENTS = [
   'post.created',

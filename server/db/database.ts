@@ -9,8 +9,6 @@ import { PGlitePool } from './pglite-pool';
 import { preparedName } from './prepared';
 import type { DB } from './schema';
 
-export type Executor = Kysely<DB>;
-
 /** A connected database: the Kysely instance plus what the live bus needs to know. */
 export interface Database {
   readonly db: Kysely<DB>;

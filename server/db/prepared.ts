@@ -1,4 +1,5 @@
-import type { CompiledQuery, Kysely, Transaction } from 'kysely';
+import type { CompiledQuery } from 'kysely';
+import type { Exec } from './executor';
 
 /**
  * Statements run as named prepared statements on PostgreSQL: each connection parses and
@@ -15,17 +16,16 @@ export function preparedName(sqlText: string): string | undefined {
   return names.size === 0 ? undefined : names.get(sqlText);
 }
 
-type Executor<DB> = Kysely<DB> | Transaction<DB>;
 /** A query builder, or a raw `sql` statement (which compiles against the executor). */
-type Preparable<DB, R> = { compile(db: Executor<DB>): CompiledQuery<R> };
+type Preparable<R> = { compile(db: Exec): CompiledQuery<R> };
 
 /** Runs a query as a prepared statement; the same rows as executing it. */
-export async function executePrepared<DB, R>(db: Executor<DB>, query: Preparable<DB, R>): Promise<R[]> {
+export async function executePrepared<R>(db: Exec, query: Preparable<R>): Promise<R[]> {
   const compiled = query.compile(db);
   if (!names.has(compiled.sql)) names.set(compiled.sql, `haven_${names.size + 1}`);
   return (await db.executeQuery(compiled)).rows;
 }
 
-export async function executePreparedFirst<DB, R>(db: Executor<DB>, query: Preparable<DB, R>): Promise<R | undefined> {
+export async function executePreparedFirst<R>(db: Exec, query: Preparable<R>): Promise<R | undefined> {
   return (await executePrepared(db, query))[0];
 }

@@ -1,19 +1,15 @@
-import { sql, type Kysely, type QueryCreator, type Transaction } from 'kysely';
+import { sql, type QueryCreator, type RawBuilder } from 'kysely';
+import { joinAuthor, joinAuthorRole } from '../accounts/accounts.doors';
+import type { Exec } from '../db/executor';
 import { executePrepared, executePreparedFirst } from '../db/prepared';
 import type { DB } from '../db/schema';
 import { ROOT_PATH } from './tree-path';
 
-/** All SQL of communities, threads, posts, mutes and idempotency keys. */
-export type Exec = Kysely<DB> | Transaction<DB>;
-
-// Only what a reader may be shown is ever selected about an author: pseudonym and the
-// recovery-day fields, and the service drops even those for anonymous posts.
-const authorColumns = [
-  'author.pseudonym as author_pseudonym',
-  'author.show_recovery_days as author_show_days',
-  'author.recovery_start_date as author_start_date',
-  'author.time_zone as author_zone',
-] as const;
+/**
+ * All SQL of communities, threads, posts, post revisions, mutes and idempotency keys.
+ * Authors' names come through accounts' query fragment (joinAuthor), so a page with its
+ * authors stays one statement. Other features reach these tables through forum.doors.ts.
+ */
 
 const postColumns = [
   'posts.id', 'posts.thread_id', 'posts.parent_id', 'posts.depth', 'posts.path', 'posts.author_id', 'posts.anonymous',
@@ -22,23 +18,19 @@ const postColumns = [
 ] as const;
 
 function postsWithAuthor(db: Exec) {
-  return db
-    .selectFrom('posts')
-    .leftJoin('users as author', 'author.id', 'posts.author_id')
-    .select([...postColumns, ...authorColumns]);
+  return joinAuthor(db.selectFrom('posts').select(postColumns), 'posts.author_id');
 }
 export type PostRow = Awaited<ReturnType<ReturnType<typeof postsWithAuthor>['executeTakeFirstOrThrow']>>;
 
 function threadsWithAuthor(db: Exec) {
-  return db
+  const threads = db
     .selectFrom('threads')
     .innerJoin('communities', 'communities.id', 'threads.community_id')
-    .leftJoin('users as author', 'author.id', 'threads.author_id')
     .select([
       'threads.id', 'threads.title', 'threads.author_id', 'threads.anonymous', 'threads.alias', 'threads.content_warnings',
       'threads.reply_count', 'threads.created_at', 'threads.last_activity_at', 'communities.slug as community_slug',
-      ...authorColumns,
     ]);
+  return joinAuthor(threads, 'threads.author_id');
 }
 export type ThreadRow = Awaited<ReturnType<ReturnType<typeof threadsWithAuthor>['executeTakeFirstOrThrow']>>;
 
@@ -210,11 +202,9 @@ export async function insertPost(
         .returning(postColumns),
     )
     .selectFrom('inserted')
-    .leftJoin('users as author', 'author.id', 'inserted.author_id')
     .selectAll('inserted')
-    .select(authorColumns)
     .select((eb) => eb.exists(eb.selectFrom('duplicate').select('duplicate.id')).$castTo<boolean>().as('duplicate'));
-  return (await executePreparedFirst(db, q))!;
+  return (await executePreparedFirst(db, joinAuthor(q, 'inserted.author_id')))! as PostRow & { duplicate: boolean };
 }
 
 /** The alias this member already has in this thread, if any (a post's solo alias is not theirs to reuse). */
@@ -241,7 +231,6 @@ export async function aliasTaken(db: Exec, threadId: string, alias: string, auth
   return (await q.limit(1).executeTakeFirst()) !== undefined;
 }
 
-/** The same body from the same member in the same thread within five minutes. */
 /** What its author wrote, for editing. */
 export function postSource(db: Exec, id: string) {
   return db.selectFrom('posts').select(['author_id', 'body_md', 'content_warnings', 'deleted_at']).where('id', '=', id).executeTakeFirst();
@@ -362,12 +351,15 @@ export async function mutedIdsOf(db: Exec, muterId: string): Promise<Set<string>
 }
 
 export function mutesOf(db: Exec, muterId: string) {
-  return db
-    .selectFrom('mutes')
-    .innerJoin('users', 'users.id', 'mutes.muted_id')
-    .select(['users.pseudonym', 'mutes.created_at'])
-    .where('mutes.muter_id', '=', muterId)
-    .execute();
+  return db.selectFrom('mutes').select(['muted_id', 'created_at']).where('muter_id', '=', muterId).orderBy('created_at').execute();
+}
+
+/**
+ * The query fragment notifications use to keep "someone replied" one statement: whether
+ * `muterId` muted `mutedId`.
+ */
+export function mutedCondition(muterId: string | null, mutedId: string): RawBuilder<boolean> {
+  return sql<boolean>`exists (select 1 from mutes where muter_id = ${muterId}::bigint and muted_id = ${mutedId}::bigint)`;
 }
 
 
@@ -410,4 +402,42 @@ export async function completeIdempotencyKey(db: Exec, userId: string, key: stri
 
 export async function pruneIdempotencyKeys(db: Exec) {
   await db.deleteFrom('idempotency_keys').where('created_at', '<', sql<Date>`now() - interval '24 hours'`).execute();
+}
+
+// For moderation, through forum.doors.ts.
+
+/** A post locked for a moderator's action, with what moderation may know of its author. */
+export function postForModeration(db: Exec, postId: string) {
+  const post = db
+    .selectFrom('posts')
+    .select([
+      'posts.id', 'posts.thread_id', 'posts.author_id', 'posts.anonymous', 'posts.alias', 'posts.depth', 'posts.hidden_by',
+      'posts.content_warnings', 'posts.deleted_at',
+    ]);
+  return joinAuthorRole(post, 'posts.author_id').where('posts.id', '=', postId).forUpdate('posts').executeTakeFirst();
+}
+export type ModPost = NonNullable<Awaited<ReturnType<typeof postForModeration>>>;
+
+export async function setHidden(db: Exec, postId: string, hidden: { by: 'moderator' | 'community'; reason: string } | null) {
+  await db
+    .updateTable('posts')
+    .set({ hidden_by: hidden?.by ?? null, hidden_reason: hidden?.reason ?? null })
+    .where('id', '=', postId)
+    .execute();
+}
+
+export async function setPostWarnings(db: Exec, postId: string, warnings: string[]) {
+  await db.updateTable('posts').set({ content_warnings: warnings }).where('id', '=', postId).execute();
+}
+
+// For resources, through forum.doors.ts.
+
+/** The post with its thread's community, for pinning where it belongs. */
+export function postPlace(db: Exec, postId: string) {
+  return db
+    .selectFrom('posts as p')
+    .innerJoin('threads as t', 't.id', 'p.thread_id')
+    .select(['p.id', 'p.thread_id', 't.community_id', 'p.deleted_at'])
+    .where('p.id', '=', postId)
+    .executeTakeFirst();
 }

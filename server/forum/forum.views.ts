@@ -1,10 +1,7 @@
-import type { Viewer } from '../accounts/accounts.service';
-import { isModerator } from '../accounts/accounts.service';
 import { recoveryDays } from '../accounts/recovery-days';
+import { isModerator, type Viewer } from '../accounts/viewer';
 import type { ContentWarning } from '../contract/content-warnings';
-import { isBigintId, isCursorTime } from '../contract/common';
 import type { Author, Post, Thread } from '../contract/forum';
-import { validationFailed } from '../http/errors';
 import type { PostRow, ThreadRow } from './forum.repository';
 
 /** Rows → API shapes, applying what this reader may see. The only place that decides it. */
@@ -80,36 +77,3 @@ export function toThread(row: ThreadRow): Thread {
     contentWarnings: row.content_warnings as ContentWarning[],
   };
 }
-
-/** Opaque cursors: base64url of a small JSON array. Bad ones are a 400, never a 500. */
-export function encodeCursor(parts: Array<string | number>): string {
-  return Buffer.from(JSON.stringify(parts)).toString('base64url');
-}
-
-export function badCursor() {
-  return validationFailed('That cursor is not valid.', [{ path: 'query.cursor', message: 'is not a cursor this server made' }]);
-}
-
-/** Checks one part of a cursor. */
-export type CursorPart = (part: string) => boolean;
-
-/** The cursor's parts, each checked by its own rule; null when there is no cursor. */
-export function decodeCursor(cursor: string | undefined, patterns: CursorPart[]): string[] | null {
-  if (cursor === undefined) return null;
-  let parts: unknown;
-  try {
-    parts = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw badCursor();
-  }
-  const ok =
-    Array.isArray(parts) &&
-    parts.length === patterns.length &&
-    parts.every((p, i) => typeof p === 'string' && p.length <= 4000 && patterns[i]!(p));
-  if (!ok) throw badCursor();
-  return parts as string[];
-}
-
-export const CURSOR_ID: CursorPart = isBigintId;
-export const CURSOR_TIME: CursorPart = isCursorTime;
-export const CURSOR_PATH: CursorPart = (p) => /^[0-9A-Za-z]+$/.test(p);

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Exec } from '../db/executor';
 import type { DB } from '../db/schema';
 
 /**
@@ -80,14 +81,17 @@ class DatabaseCounter implements Counter {
         count = case when w.reset_at <= now() then 1 else w.count + 1 end,
         reset_at = case when w.reset_at <= now() then excluded.reset_at else w.reset_at end
       returning ${WINDOW}`, cb, timeWindow);
-    if (++this.#increments % SWEEP_EVERY === 0) {
-      void this.db.deleteFrom('rate_limits').where('reset_at', '<', sql<Date>`now()`).execute().catch(() => {});
-    }
+    if (++this.#increments % SWEEP_EVERY === 0) void pruneRateLimits(this.db).catch(() => {});
   }
 
   read(key: string, cb: Callback, timeWindow: number) {
     this.#answer(sql`select ${WINDOW} from rate_limits where key = ${key} and reset_at > now()`, cb, timeWindow);
   }
+}
+
+/** Windows that have ended are forgotten (the retention round, and a sweep every so often). */
+export async function pruneRateLimits(db: Exec): Promise<void> {
+  await db.deleteFrom('rate_limits').where('reset_at', '<', sql<Date>`now()`).execute();
 }
 
 /** The store class the plugin instantiates; routes get a `child` per their group. */

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
-import type { Exec } from '../forum/forum.repository';
+import type { Exec } from '../db/executor';
 
-/** All SQL of streaks, celebrated milestones and goals. */
+/** All SQL of streaks, celebrated milestones and goals. A member's start date and zone are accounts': asked through its door. */
 
 export async function archiveStreak(db: Exec, userId: string, start: string, end: string) {
   await db.insertInto('recovery_streaks').values({ user_id: userId, start_date: start, end_date: end }).execute();
@@ -11,26 +11,21 @@ export function streaksOf(db: Exec, userId: string) {
   return db.selectFrom('recovery_streaks').select(['start_date', 'end_date', 'created_at']).where('user_id', '=', userId).orderBy('start_date', 'desc').execute();
 }
 
-export function member(db: Exec, userId: string) {
-  return db.selectFrom('users').select(['id', 'recovery_start_date', 'time_zone']).where('id', '=', userId).executeTakeFirst();
-}
-
-/** Members who count days, a page at a time by id, with the milestones already celebrated in their current streak. */
-export function countingMembers(db: Exec, afterId: string, limit: number) {
-  return db
-    .selectFrom('users as u')
-    .select((eb) => [
-      'u.id', 'u.recovery_start_date as start', 'u.time_zone as zone',
-      eb.fn.coalesce(
-        eb.selectFrom('milestones_sent as s').select(sql<number[]>`array_agg(s.days)`.as('d')).whereRef('s.user_id', '=', 'u.id').whereRef('s.start_date', '=', 'u.recovery_start_date'),
-        sql<number[]>`'{}'::int[]`,
-      ).as('sent'),
-    ])
-    .where('u.recovery_start_date', 'is not', null)
-    .where('u.id', '>', afterId)
-    .orderBy('u.id')
-    .limit(limit)
+/** The milestones already celebrated in each of these members' current streaks (keyed by member). */
+export async function milestonesSentIn(db: Exec, streaks: Array<{ id: string; start: string }>): Promise<Map<string, number[]>> {
+  if (streaks.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('milestones_sent')
+    .select(['user_id', 'start_date', 'days'])
+    .where('user_id', 'in', streaks.map((s) => s.id))
     .execute();
+  const startOf = new Map(streaks.map((s) => [s.id, s.start]));
+  const sent = new Map<string, number[]>();
+  for (const r of rows) {
+    if (startOf.get(r.user_id) !== r.start_date) continue;
+    sent.set(r.user_id, [...(sent.get(r.user_id) ?? []), r.days]);
+  }
+  return sent;
 }
 
 /** Marks milestones as celebrated; returns the ones this call marked (another process may have won some). */

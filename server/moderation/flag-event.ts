@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
 import { isModerator } from '../accounts/viewer';
 import type { DB } from '../db/schema';
-import * as forumRepo from '../forum/forum.repository';
-import { idsIn, type ExtraView } from '../live/event-views';
-import { excerptOf } from '../notifications/notifications.service';
+import type { PostReader } from '../forum/forum.doors';
+import { excerptOf } from '../lib/excerpts';
+import { idsIn, type EventRenderer } from '../live/event-views';
 import * as repo from './moderation.repository';
 
 /**
@@ -11,10 +11,10 @@ import * as repo from './moderation.repository';
  * when the post carries no warning. The reporter is "member" or "system", never a name.
  * A batch of such events is loaded with two queries, however many it holds.
  */
-export function renderFlagEvents(db: Kysely<DB>): ExtraView {
+export function renderFlagEvents(db: Kysely<DB>, reader: Pick<PostReader, 'posts'>): EventRenderer {
   return async (rows) => {
     const flags = await repo.flagsForDelivery(db, idsIn(rows, 'flagId'));
-    const posts = await forumRepo.findPosts(db, [...new Set(flags.map((f) => f.post_id))]);
+    const posts = await reader.posts(db, [...new Set(flags.map((f) => f.post_id))]);
     const flagById = new Map(flags.map((f) => [f.id, f]));
     const postById = new Map(posts.map((p) => [p.id, p]));
     return (row, viewer) => {
@@ -35,5 +35,5 @@ export function renderFlagEvents(db: Kysely<DB>): ExtraView {
 }
 
 /** queue.changed, for moderators only: a moderator acted on this post; open consoles reload it. */
-export const renderQueueChanged: ExtraView = async () => (row, viewer) =>
+export const renderQueueChanged: EventRenderer = async () => (row, viewer) =>
   isModerator(viewer) && /^\d+$/.test(String(row.data.postId)) ? { postId: String(row.data.postId) } : null;

@@ -1,8 +1,12 @@
 import { sql } from 'kysely';
+import type { Exec } from '../db/executor';
 import type { FlagReason } from '../db/schema';
-import type { Exec } from '../forum/forum.repository';
 
-/** All SQL of flags, hides, suspensions and the moderation log. */
+/**
+ * All SQL of flags, suspensions and the moderation log. A post's hiding and warnings are
+ * the forum's columns, and an account's suspension is accounts': moderation changes them
+ * through those features' doors.
+ */
 
 /** Inserts a flag; undefined when this member already has an open flag on the post. */
 export async function insertFlag(db: Exec, v: { postId: string; reporterId: string | null; reason: FlagReason; note: string | null }) {
@@ -30,32 +34,6 @@ export async function hidingFlagCount(db: Exec, postId: string): Promise<number>
   return rows[0]!.n;
 }
 
-export function postForModeration(db: Exec, postId: string) {
-  return db
-    .selectFrom('posts')
-    .leftJoin('users as author', 'author.id', 'posts.author_id')
-    .select([
-      'posts.id', 'posts.thread_id', 'posts.author_id', 'posts.anonymous', 'posts.alias', 'posts.depth', 'posts.hidden_by',
-      'posts.content_warnings', 'posts.deleted_at', 'author.pseudonym as author_pseudonym', 'author.role as author_role',
-    ])
-    .where('posts.id', '=', postId)
-    .forUpdate('posts')
-    .executeTakeFirst();
-}
-export type ModPost = NonNullable<Awaited<ReturnType<typeof postForModeration>>>;
-
-export async function setHidden(db: Exec, postId: string, hidden: { by: 'moderator' | 'community'; reason: string } | null) {
-  await db
-    .updateTable('posts')
-    .set({ hidden_by: hidden?.by ?? null, hidden_reason: hidden?.reason ?? null })
-    .where('id', '=', postId)
-    .execute();
-}
-
-export async function setWarnings(db: Exec, postId: string, warnings: string[]) {
-  await db.updateTable('posts').set({ content_warnings: warnings }).where('id', '=', postId).execute();
-}
-
 export function findFlag(db: Exec, id: string) {
   return db.selectFrom('flags').select(['id', 'post_id', 'status']).where('id', '=', id).executeTakeFirst();
 }
@@ -67,11 +45,6 @@ export function flagsForDelivery(db: Exec, ids: string[]) {
     .select(['id', 'post_id', 'reason', 'note', 'created_at', 'reporter_id'])
     .where('id', 'in', ids)
     .execute();
-}
-
-export async function openFlagCount(db: Exec, postId: string): Promise<number> {
-  const { rows } = await sql<{ n: number }>`select count(*)::int as n from flags where post_id = ${postId} and status = 'open'`.execute(db);
-  return rows[0]!.n;
 }
 
 export async function resolveFlagsOf(db: Exec, postId: string, outcome: 'actioned' | 'dismissed', by: string): Promise<number> {
@@ -107,19 +80,6 @@ export async function flagQueue(db: Exec, status: 'open' | 'resolved', after: { 
     limit ${limit}
   `.execute(db);
   return rows;
-}
-
-/**
- * Suspends until the later of `until` and any suspension already running (a second
- * suspension never shortens the first). With no account (an erased author) the same
- * statement runs and changes nothing.
- */
-export async function suspend(db: Exec, userId: string | null, until: string, reason: string) {
-  await db
-    .updateTable('users')
-    .set({ suspended_until: sql<Date>`greatest(suspended_until, ${until}::timestamptz)`, suspension_reason: reason })
-    .where(sql<boolean>`id = ${userId}::bigint`)
-    .execute();
 }
 
 /** Whether this action was logged on this post within the last `minutes`. */
@@ -214,43 +174,18 @@ export function suspensionForUpdate(db: Exec, id: string) {
 }
 export type SuspensionRow = NonNullable<Awaited<ReturnType<typeof suspensionForUpdate>>>;
 
-/**
- * Lifts one suspension. The account stays suspended until the latest of its other running
- * suspensions, with that one's reason, or is free when none is left.
- */
-export async function liftSuspension(db: Exec, row: SuspensionRow) {
-  await db.updateTable('suspensions').set({ lifted_at: sql`now()` }).where('id', '=', row.id).execute();
-  if (!row.user_id) return;
-  await sql`
-    update users u set suspended_until = s.until, suspension_reason = s.reason
-    from (select ${row.user_id}::bigint as user_id) me
-    left join lateral (
-      select until, reason from suspensions
-      where user_id = me.user_id and lifted_at is null and until > now()
-      order by until desc limit 1
-    ) s on true
-    where u.id = me.user_id
-  `.execute(db);
+export async function markLifted(db: Exec, id: string) {
+  await db.updateTable('suspensions').set({ lifted_at: sql`now()` }).where('id', '=', id).execute();
 }
 
-/** Members whose pseudonym starts with `prefix` (any case), for admins. */
-export function findMembers(db: Exec, prefix: string, limit: number) {
-  return db
-    .selectFrom('users')
-    .select(['pseudonym', 'role', 'created_at'])
-    .where(sql<boolean>`starts_with(pseudonym_key, ${prefix.toLowerCase()})`)
-    .orderBy('pseudonym_key')
-    .limit(limit)
-    .execute();
+/** The member's latest running suspension, if any: what their account is suspended until. */
+export function latestRunningSuspension(db: Exec, userId: string) {
+  return db.selectFrom('suspensions').select(['until', 'reason']).where('user_id', '=', userId).where(running).orderBy('until', 'desc').limit(1).executeTakeFirst();
 }
 
-/**
- * Retention: a suspension that ended or was lifted leaves the list, and an account whose
- * suspension has run out no longer carries its end or reason (the log keeps what happened).
- */
+/** Retention: a suspension that ended or was lifted leaves the list (the log keeps what happened). */
 export async function trimFinishedSuspensions(db: Exec) {
   await db.deleteFrom('suspensions').where(sql<boolean>`lifted_at is not null or until <= now()`).execute();
-  await db.updateTable('users').set({ suspended_until: null, suspension_reason: null }).where('suspended_until', '<=', sql<Date>`now()`).execute();
 }
 
 /** The flags a member raised, for their export: theirs alone (who resolved them is not theirs to know). */

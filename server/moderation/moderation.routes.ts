@@ -1,28 +1,38 @@
 import type { FastifyInstance } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { requireActiveMember, requireAdmin, requireModerator } from '../accounts/session';
 import { idParams } from '../contract/forum';
 import * as c from '../contract/moderation';
 import type { Config } from '../config';
 import { accountRateLimit } from '../http/rate-limits';
+import { withZod, type ZodApp } from '../http/zod-app';
 import type { ModerationService } from './moderation.service';
 
-export default async function moderationRoutes(fastify: FastifyInstance, opts: { moderation: ModerationService; crisis: c.CrisisConfig; config: Config }) {
-  const app = fastify.withTypeProvider<ZodTypeProvider>();
-  const { moderation } = opts;
-  const acting = accountRateLimit(opts.config, 'moderation');
-  const reading = accountRateLimit(opts.config, 'modReads');
+interface ModerationRoutesOptions {
+  moderation: ModerationService;
+  crisis: c.CrisisConfig;
+  config: Config;
+}
 
+/** Flags, the queue and moderators' actions (API.md "Moderation"): validate, one service call, reply. */
+export default async function moderationRoutes(fastify: FastifyInstance, opts: ModerationRoutesOptions) {
+  const app = withZod(fastify);
+  const { moderation } = opts;
   app.get('/api/support/crisis', { schema: { response: { 200: c.crisisResponse } } }, async () => opts.crisis);
 
   app.post('/api/posts/:id/flags', {
     config: accountRateLimit(opts.config, 'flags'),
     schema: { params: idParams, body: c.flagBody, response: { 201: c.flagResponse } },
-  }, async (request, reply) => {
-    const viewer = await requireActiveMember(request);
-    return reply.code(201).send({ flag: await moderation.flagPost(viewer, request.params.id, request.body) });
-  });
+  }, async (request, reply) => reply.code(201).send(await moderation.flagPost(await requireActiveMember(request), request.params.id, request.body)));
 
+  const limits = { acting: accountRateLimit(opts.config, 'moderation'), reading: accountRateLimit(opts.config, 'modReads') };
+  moderatorRoutes(app, moderation, limits);
+  adminRoutes(app, moderation, limits);
+}
+
+type Limits = Record<'acting' | 'reading', ReturnType<typeof accountRateLimit>>;
+
+/** The queue, the log and moderators' actions on posts. */
+function moderatorRoutes(app: ZodApp, moderation: ModerationService, { acting, reading }: Limits) {
   app.get('/api/mod/flags', {
     config: reading,
     schema: { querystring: c.flagsQuery, response: { 200: c.flagsResponse } },
@@ -39,22 +49,22 @@ export default async function moderationRoutes(fastify: FastifyInstance, opts: {
   app.post('/api/mod/posts/:id/hide', {
     config: acting,
     schema: { params: idParams, body: c.hideBody, response: { 200: c.modPostResponse } },
-  }, async (request) => ({ post: await moderation.hide(await requireModerator(request), request.params.id, request.body) }));
+  }, async (request) => moderation.hide(await requireModerator(request), request.params.id, request.body));
 
   app.post('/api/mod/posts/:id/restore', {
     config: acting,
     schema: { params: idParams, response: { 200: c.modPostResponse } },
-  }, async (request) => ({ post: await moderation.restore(await requireModerator(request), request.params.id) }));
+  }, async (request) => moderation.restore(await requireModerator(request), request.params.id));
 
   app.put('/api/mod/posts/:id/content-warnings', {
     config: acting,
     schema: { params: idParams, body: c.warningsBody, response: { 200: c.modPostResponse } },
-  }, async (request) => ({ post: await moderation.setWarnings(await requireModerator(request), request.params.id, request.body.contentWarnings) }));
+  }, async (request) => moderation.setWarnings(await requireModerator(request), request.params.id, request.body.contentWarnings));
 
   app.post('/api/mod/posts/:id/suspend-author', {
     config: acting,
     schema: { params: idParams, body: c.suspendBody, response: { 200: c.suspendResponse } },
-  }, async (request) => ({ suspension: await moderation.suspendAuthor(await requireModerator(request), request.params.id, request.body) }));
+  }, async (request) => moderation.suspendAuthor(await requireModerator(request), request.params.id, request.body));
 
   app.get('/api/mod/log', {
     config: reading,
@@ -70,6 +80,10 @@ export default async function moderationRoutes(fastify: FastifyInstance, opts: {
     schema: { params: idParams, body: c.reachOutBody, response: { 200: c.reachOutResponse } },
   }, async (request) => moderation.reachOut(await requireModerator(request), request.params.id, request.body));
 
+}
+
+/** Admins: suspensions and members. */
+function adminRoutes(app: ZodApp, moderation: ModerationService, { acting, reading }: Limits) {
   app.get('/api/admin/suspensions', {
     config: reading,
     schema: { querystring: c.suspensionsQuery, response: { 200: c.suspensionsResponse } },

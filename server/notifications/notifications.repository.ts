@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
+import type { Exec } from '../db/executor';
 import { executePrepared } from '../db/prepared';
-import type { Exec } from '../forum/forum.repository';
+import { mutedCondition } from '../forum/forum.doors';
 import { randomId } from '../lib/random-id';
 
 /** All SQL of notifications. Ids are random (see lib/random-id.ts); lists go by time. */
@@ -29,7 +30,7 @@ export async function insertReplyNotification(
     select ${randomId()}::bigint, ${v.recipientId}::bigint, 'reply', ${JSON.stringify(v.data)}::jsonb
     where ${v.recipientId}::bigint is not null
       and ${v.recipientId}::bigint <> ${v.authorId}::bigint
-      and not (${v.honourMute} and exists (select 1 from mutes where muter_id = ${v.recipientId}::bigint and muted_id = ${v.authorId}::bigint))
+      and not (${v.honourMute} and ${mutedCondition(v.recipientId, v.authorId)})
     returning id
   `);
   return rows[0];

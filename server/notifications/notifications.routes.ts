@@ -14,7 +14,7 @@ export default async function notificationsRoutes(fastify: FastifyInstance, opts
     schema: { querystring: c.notificationsQuery, response: { 200: c.notificationsResponse } },
   }, async (request) => {
     const viewer = await requireMember(request);
-    return notifications.list(viewer.id, request.query.cursor, request.query.limit);
+    return notifications.list(viewer, request.query.cursor, request.query.limit);
   });
 
   app.post('/api/notifications/read', { config: accountRateLimit(opts.config, 'notifications'), schema: { body: c.markReadBody } }, async (request, reply) => {

@@ -1,27 +1,15 @@
-import type { Exec } from '../forum/forum.repository';
+import type { Exec } from '../db/executor';
 
-/** All SQL of pinned community resources and members' toolkits. */
+/** All SQL of pinned community resources and members' toolkits. Posts are the forum's: read through its door. */
 
 export function pinsOf(db: Exec, communityId: string) {
   return db
-    .selectFrom('community_resources as r')
-    .innerJoin('posts as p', 'p.id', 'r.post_id')
-    .select(['r.id', 'r.title', 'r.position', 'r.post_id', 'r.created_at'])
-    .where('r.community_id', '=', communityId)
-    .where('p.deleted_at', 'is', null)
-    .orderBy('r.position')
-    .orderBy('r.id')
+    .selectFrom('community_resources')
+    .select(['id', 'title', 'position', 'post_id', 'created_at'])
+    .where('community_id', '=', communityId)
+    .orderBy('position')
+    .orderBy('id')
     .execute();
-}
-
-/** The post with its thread's community, for pinning where it belongs. */
-export function postCommunity(db: Exec, postId: string) {
-  return db
-    .selectFrom('posts as p')
-    .innerJoin('threads as t', 't.id', 'p.thread_id')
-    .select(['p.id', 'p.thread_id', 't.community_id', 'p.deleted_at'])
-    .where('p.id', '=', postId)
-    .executeTakeFirst();
 }
 
 export function insertPin(db: Exec, v: { communityId: string; postId: string; title: string; position: number }) {
@@ -35,11 +23,10 @@ export function insertPin(db: Exec, v: { communityId: string; postId: string; ti
 
 export function pinForUpdate(db: Exec, id: string) {
   return db
-    .selectFrom('community_resources as r')
-    .innerJoin('posts as p', 'p.id', 'r.post_id')
-    .select(['r.id', 'r.title', 'r.position', 'r.post_id', 'r.created_at', 'p.thread_id'])
-    .where('r.id', '=', id)
-    .forUpdate('r')
+    .selectFrom('community_resources')
+    .select(['id', 'title', 'position', 'post_id', 'created_at'])
+    .where('id', '=', id)
+    .forUpdate()
     .executeTakeFirst();
 }
 

@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays, todayIn } from '../../server/journey/calendar';
+import { addDays, todayIn } from '../../server/lib/calendar';
 import { axeViolations, browserAvailable, startBrowserApp, stopBrowserApp } from '../helpers/browser';
 import { type Member, TestContext } from '../helpers/context';
 

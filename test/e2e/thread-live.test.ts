@@ -1,10 +1,8 @@
-import { createRequire } from 'node:module';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestContext } from '../helpers/context';
 import { axeViolations, browserAvailable, startBrowserApp, stopBrowserApp } from '../helpers/browser';
 
-const require = createRequire(import.meta.url);
 const ctx = new TestContext();
 let browser: Browser;
 let origin: string;

@@ -111,7 +111,7 @@ export class TestContext {
     return this.testDb.database.db;
   }
 
-  async start(overrides: ConfigInput = {}, options: Pick<BuildOptions, 'live'> = {}) {
+  async start(overrides: ConfigInput = {}, options: Pick<BuildOptions, 'live' | 'renderers'> = {}) {
     this.testDb = await createTestDatabase();
     this.config = testConfig(overrides);
     this.app = await buildApp(this.config, {
@@ -272,7 +272,7 @@ export class TestContext {
 }
 
 /** Builds an app on a fresh database for this test file and checks for leaks at the end. */
-export function useApp(overrides: ConfigInput = {}, options: Pick<BuildOptions, 'live'> = {}): TestContext {
+export function useApp(overrides: ConfigInput = {}, options: Pick<BuildOptions, 'live' | 'renderers'> = {}): TestContext {
   const ctx = new TestContext();
   beforeAll(() => ctx.start(overrides, options));
   afterAll(async () => {

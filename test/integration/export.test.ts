@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { exportDocument } from '../../server/contract/export';
 import { schema } from '../../server/db/schema';
-import { addDays, todayIn } from '../../server/journey/calendar';
+import { addDays, todayIn } from '../../server/lib/calendar';
 import { useApp, type Member } from '../helpers/context';
 
 const ctx = useApp({ milestoneEveryMs: 86_400_000 });

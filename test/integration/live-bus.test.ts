@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { pgTypeParsers } from '../../server/db/database';
 import type { DB } from '../../server/db/schema';
 import { transact } from '../../server/db/transact';
-import { InProcessBus, PostgresBus } from '../../server/live/bus';
-import { appendEvents, type EventRow } from '../../server/live/events.repository';
+import { InProcessBus, PostgresBus } from '../../server/outbox/bus';
+import { appendEvents, type EventRow } from '../../server/outbox/outbox.repository';
 import { useApp } from '../helpers/context';
 import { until } from '../helpers/wait';
 
@@ -34,7 +34,7 @@ describe.skipIf(!process.env.DATABASE_URL)('the PostgreSQL bus', () => {
 
       // A commit here hands its rows to the bus, as the app's own writes do: the bus has read
       // everything before them, so they go on as written, and the NOTIFY finds them read.
-      const written = await transact(db, undefined, (trx) => appendEvents(trx, [event('mine')]));
+      const written = await transact(db, (trx) => appendEvents(trx, [event('mine')]));
       // The commit's NOTIFY races the commit's answer: when it is handled first, its read
       // fetches the rows (as it would in the app), and the hand-off must then add nothing.
       const byNotify = counter.reads - atStart;
@@ -44,7 +44,7 @@ describe.skipIf(!process.env.DATABASE_URL)('the PostgreSQL bus', () => {
       await until(async () => heard.some((e) => e.kind === 'mine'), 'our own event');
       // A commit elsewhere: notifications arrive in commit order, so once this one is
       // heard, our own event's NOTIFY has been handled too.
-      await transact(elsewhere, undefined, (trx) => appendEvents(trx, [event('theirs')]));
+      await transact(elsewhere, (trx) => appendEvents(trx, [event('theirs')]));
       await until(async () => heard.some((e) => e.kind === 'theirs'), 'the other process’s event');
 
       expect(heard.map((e) => e.kind)).toEqual(['mine', 'theirs']);
@@ -97,7 +97,7 @@ describe('the bus and this process’s own commits', () => {
     const event = (kind: string) => ({ topic: 'bus-test', stream: 'public', kind, data: { n: kind } });
     try {
       await bus.start();
-      const mine = await transact(db, undefined, (trx) => appendEvents(trx, [event('first'), event('second')]));
+      const mine = await transact(db, (trx) => appendEvents(trx, [event('first'), event('second')]));
       bus.committed(mine!);
       await until(async () => heard.length === 2, 'our own events');
       expect(counter.reads).toBe(0);
@@ -106,8 +106,8 @@ describe('the bus and this process’s own commits', () => {
 
       // Written by "another process" (not through this bus), then ours: ours does not follow
       // what this bus has read, so it reads, and gets both, in order.
-      await transact(ctx.db, undefined, (trx) => appendEvents(trx, [event('theirs')]));
-      const later = await transact(db, undefined, (trx) => appendEvents(trx, [event('later')]));
+      await transact(ctx.db, (trx) => appendEvents(trx, [event('theirs')]));
+      const later = await transact(db, (trx) => appendEvents(trx, [event('later')]));
       bus.committed(later!);
       await until(async () => heard.length === 4, 'both events');
       expect(heard.map((e) => e.kind)).toEqual(['first', 'second', 'theirs', 'later']);

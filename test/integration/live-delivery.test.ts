@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../server/app';
 import { connectPostgres } from '../../server/db/database';
+import type { EventRenderer } from '../../server/live/event-views';
 import { ORIGIN, useApp, type Member } from '../helpers/context';
 import { connect, listenOnce, subscribe, type LiveClient } from '../helpers/live-client';
 
@@ -13,7 +14,18 @@ import { connect, listenOnce, subscribe, type LiveClient } from '../helpers/live
  * events is being loaded. Every socket's stream is checked against the events table.
  */
 const onPostgres = Boolean(process.env.DATABASE_URL);
-const ctx = useApp({}, { live: { messagesPerSecond: 1000 } });
+/**
+ * One load fails, on whichever process reaches it first, once armed in the middle of the
+ * writes: a renderer beside the app's own for post.created, loaded with every batch that
+ * holds one.
+ */
+const fault = { armed: false, injected: 0 };
+const failOnce: EventRenderer = async () => {
+  if (fault.armed && fault.injected++ === 0) throw new Error('injected: the database did not answer');
+  return () => null;
+};
+const renderers = new Map([['post.created', failOnce]]);
+const ctx = useApp({}, { live: { messagesPerSecond: 1000 }, renderers });
 const WRITERS = 4;
 const REPLIES_EACH = 30;
 const SOCKETS = 6;
@@ -25,7 +37,7 @@ afterAll(async () => {
 
 async function secondProcess(): Promise<FastifyInstance> {
   const database = connectPostgres(ctx.testDb.url!);
-  const app = await buildApp(ctx.config, { database, live: { messagesPerSecond: 1000 }, logStream: { write: (l: string) => void ctx.logs.push(l) } });
+  const app = await buildApp(ctx.config, { database, live: { messagesPerSecond: 1000 }, renderers, logStream: { write: (l: string) => void ctx.logs.push(l) } });
   cleanup.push(async () => {
     await app.close();
     await database.close();
@@ -90,13 +102,7 @@ describe('live delivery under concurrent writers, reconnects and a failed load',
     const ended = new Promise<string>((resolve) => (end = resolve));
     const readers = Array.from({ length: SOCKETS }, () => reader(urls, topics, start, ended));
 
-    // One load fails, on whichever process reaches it first, in the middle of the writes.
     let posted = 0;
-    let injected = 0;
-    const failOnce = async () => {
-      if (injected++ === 0) throw new Error('injected: the database did not answer');
-      return () => null;
-    };
 
     const acknowledged: string[] = [];
     await Promise.all(writers.map(async (w, i) => {
@@ -108,11 +114,10 @@ describe('live delivery under concurrent writers, reconnects and a failed load',
         });
         expect(res.statusCode).toBe(201);
         acknowledged.push(res.json().post.id);
-        if (++posted === (WRITERS * REPLIES_EACH) / 2) for (const a of apps) a.haven.live.extraViews.set('post.created', failOnce);
+        if (++posted === (WRITERS * REPLIES_EACH) / 2) fault.armed = true;
       }
     }));
-    expect(injected).toBeGreaterThan(0);
-    for (const a of apps) a.haven.live.extraViews.delete('post.created');
+    expect(fault.injected).toBeGreaterThan(0);
 
     const expected = await ctx.db.selectFrom('events').select(['seq', 'data']).where('topic', 'in', topics)
       .where('seq', '>', start).orderBy('seq').execute();

@@ -1,13 +1,23 @@
 import type { AddressInfo } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import type { EventRenderer } from '../../server/live/event-views';
 import { transact } from '../../server/db/transact';
-import { appendEvents } from '../../server/live/events.repository';
+import { appendEvents } from '../../server/outbox/outbox.repository';
 import { useApp } from '../helpers/context';
 import { connect, type LiveClient, listenOnce, subscribe } from '../helpers/live-client';
 
 // A dozen visitor sockets per address, so that the cap is reached within the test.
 // A short render bound, so that a load that never ends is given up on quickly.
-const ctx = useApp({}, { live: { maxVisitorSocketsPerAddress: 12, renderTimeoutMs: 1_000 } });
+// Two event kinds of this file's own: one whose load always fails, one whose load never ends
+// (a stalled table, as seen from the hub).
+const failing: EventRenderer = async () => {
+  throw new Error('render failed');
+};
+const stalled: EventRenderer = () => new Promise(() => {});
+const ctx = useApp({}, {
+  live: { maxVisitorSocketsPerAddress: 12, renderTimeoutMs: 1_000 },
+  renderers: new Map([['test.unrenderable', failing], ['test.stalled', stalled]]),
+});
 
 const TOPICS = Array.from({ length: 200 }, (_, i) => `thread:${i + 1}`);
 
@@ -24,7 +34,7 @@ describe('an unauthenticated WebSocket flood', () => {
       posts.push({ thread: thread.id, post: post.id });
     }
     for (let chunk = 0; chunk < 12; chunk++) {
-      await transact(ctx.db, undefined, (trx) =>
+      await transact(ctx.db, (trx) =>
         appendEvents(trx, Array.from({ length: 1000 }, (_, i) => {
           const p = posts[i % posts.length]!;
           return { topic: TOPICS[(i + chunk) % TOPICS.length]!, stream: 'public', kind: 'post.updated', data: { postId: p.post, threadId: p.thread } };
@@ -118,7 +128,7 @@ describe('a long replay', () => {
     // reached this process yet, and must not count among the 1,600.
     const start = (await ctx.db.selectFrom('event_streams').select('last_seq').where('stream', '=', 'public').executeTakeFirstOrThrow()).last_seq;
     await subscribe(watcher, topics, String(start));
-    await transact(ctx.db, undefined, (trx) =>
+    await transact(ctx.db, (trx) =>
       appendEvents(trx, Array.from({ length: 1600 }, (_, i) => {
         const t = threads[i % 3]!;
         return { topic: topics[i % 3]!, stream: 'public', kind: 'post.updated', data: { postId: t.post.id, threadId: t.thread.id } };
@@ -129,24 +139,23 @@ describe('a long replay', () => {
     const last = String(BigInt(start) + 1600n);
     await watcher.next((m) => m.type === 'event' && m.id === last, 20_000);
     watcher.close();
-    const events = ctx.app.haven.live.events;
-    const { backlog, backlogSize } = events;
+    const outbox = ctx.app.haven.outbox;
     const pages: number[] = [];
     let counts = 0;
-    events.backlog = async (...args) => {
+    const backlog = outbox.backlog.bind(outbox);
+    const reads = vi.spyOn(outbox, 'backlog').mockImplementation(async (...args) => {
       const rows = await backlog(...args);
       pages.push(rows.length);
       return rows;
-    };
-    events.backlogSize = async (...args) => {
-      counts++;
-      return backlogSize(...args);
-    };
+    });
+    const sizes = vi.spyOn(outbox, 'backlogSize');
     const s = await connect(url);
     try {
       await subscribe(s, topics, String(start));
+      counts = sizes.mock.calls.length;
     } finally {
-      Object.assign(events, { backlog, backlogSize });
+      reads.mockRestore();
+      sizes.mockRestore();
     }
     const got = s.events();
     expect(got).toHaveLength(1600);
@@ -163,18 +172,14 @@ describe('failures in the live path end in a clear answer, never a lost event or
     const m = await ctx.newMember();
     const { thread } = await ctx.newThread(m);
     await ctx.reply(m, thread.id);
-    const events = ctx.app.haven.live.events;
-    const backlog = events.backlog;
-    events.backlog = async () => {
-      throw new Error('the database went away');
-    };
+    const away = vi.spyOn(ctx.app.haven.outbox, 'backlog').mockRejectedValue(new Error('the database went away'));
     const s = await connect(url);
     try {
       s.send({ type: 'subscribe', topics: [`thread:${thread.id}`], since: '1' });
       expect(await s.next((x) => x.type === 'resync')).toEqual({ type: 'resync', topic: `thread:${thread.id}` });
       await s.next((x) => x.type === 'subscribed');
     } finally {
-      events.backlog = backlog;
+      away.mockRestore();
     }
     const later = await ctx.reply(m, thread.id, { body: 'after the failure' });
     expect((await s.next((x) => x.type === 'event' && x.data.post.id === later.id)).data.post.bodyHtml).toContain('after the failure');
@@ -186,20 +191,11 @@ describe('failures in the live path end in a clear answer, never a lost event or
     const mod = await ctx.newMember('moderator');
     const socket = await connect(url, { cookie: mod.cookie });
     await subscribe(socket, ['mod']);
-    const views = ctx.app.haven.live.extraViews;
-    const flagView = views.get('flag.created')!;
-    views.set('flag.created', async () => {
-      throw new Error('render failed');
-    });
-    try {
-      const author = await ctx.newMember();
-      const { post } = await ctx.newThread(author);
-      expect((await ctx.request('POST', `/api/posts/${post.id}/flags`, { as: await ctx.newMember(), body: { reason: 'spam' } })).status).toBe(201);
-      expect(await socket.next((x) => x.type === 'resync')).toEqual({ type: 'resync', topic: 'mod' });
-    } finally {
-      views.set('flag.created', flagView);
-    }
-    // The next flag renders again.
+    // An event on the moderators' topic whose load fails.
+    await transact(ctx.db, (trx) => appendEvents(trx, [{ topic: 'mod', stream: 'mod', kind: 'test.unrenderable', data: {} }]));
+    ctx.app.haven.live.bus.wake();
+    expect(await socket.next((x) => x.type === 'resync')).toEqual({ type: 'resync', topic: 'mod' });
+    // The next event, a flag, renders again.
     const author = await ctx.newMember();
     const { post } = await ctx.newThread(author);
     await ctx.request('POST', `/api/posts/${post.id}/flags`, { as: await ctx.newMember(), body: { reason: 'spam' } });
@@ -216,16 +212,10 @@ describe('failures in the live path end in a clear answer, never a lost event or
     const onFlowing = await connect(url);
     await subscribe(onStuck, [`thread:${stuck.thread.id}`]);
     await subscribe(onFlowing, [`thread:${flowing.thread.id}`]);
-    const views = ctx.app.haven.live.extraViews;
-    // A stalled table, as seen from the hub: loading a batch with this kind never ends.
-    views.set('test.stalled', () => new Promise(() => {}));
-    try {
-      await transact(ctx.db, undefined, (trx) => appendEvents(trx, [{ topic: `thread:${stuck.thread.id}`, stream: 'public', kind: 'test.stalled', data: {} }]));
-      ctx.app.haven.live.bus.wake();
-      expect(await onStuck.next((x) => x.type === 'resync', 20_000)).toEqual({ type: 'resync', topic: `thread:${stuck.thread.id}` });
-    } finally {
-      views.delete('test.stalled');
-    }
+    // Loading a batch with this kind never ends.
+    await transact(ctx.db, (trx) => appendEvents(trx, [{ topic: `thread:${stuck.thread.id}`, stream: 'public', kind: 'test.stalled', data: {} }]));
+    ctx.app.haven.live.bus.wake();
+    expect(await onStuck.next((x) => x.type === 'resync', 20_000)).toEqual({ type: 'resync', topic: `thread:${stuck.thread.id}` });
     const later = await ctx.reply(m, flowing.thread.id, { body: 'still flowing' });
     await onFlowing.next((x) => x.type === 'event' && x.data.post.id === later.id);
     expect(onFlowing.messages.filter((x) => x.type === 'resync')).toEqual([]);

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { useApp } from '../helpers/context';
 import { connect, listenOnce, subscribe } from '../helpers/live-client';
@@ -18,11 +19,12 @@ describe('event order is commit order', () => {
     await subscribe(live, topics);
     const since = (await live.next((m) => m.type === 'subscribed')).lastEventId;
 
-    // Runs inside each writing transaction, after its event row is written: commits land
-    // in a random order relative to the order in which ids were taken.
-    ctx.app.haven.forum.onWrite(async () => {
-      await new Promise((r) => setTimeout(r, Math.random() * 30));
-    });
+    // A pause of up to 30 ms inside each writing transaction, right after its post takes
+    // its id: commits land in a random order relative to the order in which ids were taken.
+    await sql`
+      create function test_pause() returns trigger language plpgsql as $$
+      begin perform pg_sleep(random() * 0.03); return new; end $$`.execute(ctx.db);
+    await sql`create trigger test_pause after insert on posts for each row execute function test_pause()`.execute(ctx.db);
     const writes = [];
     for (let round = 0; round < 5; round++) {
       for (const [i, m] of members.entries()) writes.push(ctx.reply(m, threads[i]!.thread.id, { body: `round ${round} from ${i}` }));

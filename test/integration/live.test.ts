@@ -4,10 +4,22 @@ import { useApp } from '../helpers/context';
 import { connect, listenOnce, subscribe } from '../helpers/live-client';
 import { transact } from '../../server/db/transact';
 import { until } from '../helpers/wait';
-import { appendEvents } from '../../server/live/events.repository';
+import type { EventRenderer } from '../../server/live/event-views';
+import { InProcessBus } from '../../server/outbox/bus';
+import { appendEvents } from '../../server/outbox/outbox.repository';
 
 // Small send buffers so that a stalled reader is cut off quickly.
-const ctx = useApp({}, { live: { maxBufferedBytes: 64 * 1024 } });
+/** While `gate.hold` is set, loading a batch with a `test.held` event tells it so and waits until it opens. */
+const gate: { hold: { entered: () => void; opened: Promise<void> } | null } = { hold: null };
+const held: EventRenderer = async () => {
+  const hold = gate.hold;
+  if (hold) {
+    hold.entered();
+    await hold.opened;
+  }
+  return () => null;
+};
+const ctx = useApp({}, { live: { maxBufferedBytes: 64 * 1024 }, renderers: new Map([['test.held', held]]) });
 
 describe('the upgrade', () => {
   it('is refused with 403 for a forged or missing Origin, before any 101', async () => {
@@ -262,18 +274,13 @@ describe('reconnecting with since', () => {
     const topic = `thread:${thread.id}`;
     const watcher = await connect(url);
     await subscribe(watcher, [topic], '0');
-    const write = (kind: string) => transact(ctx.db, undefined, (trx) => appendEvents(trx, [{ topic, stream: 'public', kind, data: { postId: thread.id, threadId: thread.id } }]));
+    const write = (kind: string) => transact(ctx.db, (trx) => appendEvents(trx, [{ topic, stream: 'public', kind, data: { postId: thread.id, threadId: thread.id } }]));
     // Hold this process's dispatch of a first event, so that it lags what is stored, as a
     // process does when another one has already served the client further.
     let entered!: () => void;
     let release!: () => void;
     const inside = new Promise<void>((r) => (entered = r));
-    const held = new Promise<void>((r) => (release = r));
-    ctx.app.haven.live.extraViews.set('test.held', async () => {
-      entered();
-      await held;
-      return () => null;
-    });
+    gate.hold = { entered, opened: new Promise<void>((r) => (release = r)) };
     try {
       await write('test.held');
       ctx.app.haven.live.bus.wake();
@@ -291,7 +298,7 @@ describe('reconnecting with since', () => {
       s.close();
     } finally {
       release();
-      ctx.app.haven.live.extraViews.delete('test.held');
+      gate.hold = null;
       watcher.close();
     }
   });
@@ -322,7 +329,8 @@ describe('the bus', () => {
   it('never moves past a batch a listener failed to take: it offers the same events again, and is not ready meanwhile', async () => {
     const m = await ctx.newMember();
     const { thread } = await ctx.newThread(m);
-    const bus = ctx.app.haven.live.bus;
+    // A bus of the test's own, on the app's database: the app's bus has its one listener.
+    const bus = new InProcessBus(ctx.db, () => {});
     const offered: string[][] = [];
     let failing = true;
     let readyOnRetry: boolean | undefined;
@@ -339,10 +347,13 @@ describe('the bus', () => {
         retried();
       }
     });
+    await bus.start();
     await ctx.reply(m, thread.id);
+    bus.wake();
     await again;
     expect(offered[1]![0]).toBe(offered[0]![0]); // the same position again, not past it
     expect(readyOnRetry).toBe(false);
     await until(() => bus.ready(), 'the bus ready again once the batch went through');
+    await bus.close();
   });
 });

@@ -74,6 +74,29 @@ describe('hiding', () => {
     expect(log[0]).toMatchObject({ action: 'delete', target: { postId: p.id } });
     expect((await ctx.request('GET', '/api/notifications', { as: author })).body.notifications[0].data.action).toBe('delete');
   });
+
+  it('a moderator deleting their own anonymous post is logged and announced on mod as any other moderator delete', async () => {
+    const url = await listenOnce(ctx);
+    const [member, mod, other] = [await ctx.newMember(), await ctx.newMember('moderator'), await ctx.newMember('moderator')];
+    const { thread } = await ctx.newThread(member);
+    const theirs = await ctx.reply(member, thread.id, { anonymous: true, body: 'an anonymous reply by a member' });
+    const own = await ctx.reply(mod, thread.id, { anonymous: true, body: 'an anonymous reply by the moderator' });
+    const watching = await connect(url, { cookie: other.cookie });
+    await subscribe(watching, ['mod']);
+
+    // Whoever wrote it, the same status, the same log entry, the same frame on `mod`.
+    const seen = [];
+    for (const post of [theirs, own]) {
+      expect((await ctx.request('DELETE', `/api/posts/${post.id}`, { as: mod })).status).toBe(204);
+      const frame = await watching.next((m) => m.type === 'event' && m.event === 'queue.changed' && m.data.postId === post.id);
+      const [entry] = (await ctx.request('GET', '/api/mod/log?action=delete&limit=1', { as: other })).body.entries;
+      expect(entry.target).toEqual({ postId: post.id, threadId: thread.id, author: post.author.alias });
+      seen.push({ frame: { ...frame, id: undefined, at: undefined, data: { ...frame.data, postId: undefined } }, entry: { ...entry, id: undefined, at: undefined, target: undefined } });
+    }
+    expect(seen[1]).toEqual(seen[0]);
+    expect(seen[0]!.entry).toMatchObject({ actor: mod.pseudonym, action: 'delete', reason: null });
+    watching.close();
+  });
 });
 
 describe('suspending the author of an anonymous post', () => {

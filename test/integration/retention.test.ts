@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { transact } from '../../server/db/transact';
-import { appendEvents } from '../../server/live/events.repository';
+import { appendEvents } from '../../server/outbox/outbox.repository';
 import { trimEveryMs } from '../../server/maintenance/maintenance';
 import { useApp } from '../helpers/context';
 import { until } from '../helpers/wait';
@@ -13,7 +13,7 @@ const ctx = useApp({ eventRetentionHours: 0.0005 });
 const onPostgres = Boolean(process.env.DATABASE_URL);
 
 async function oldEvent(): Promise<string> {
-  await transact(ctx.db, undefined, (trx) => appendEvents(trx, [{ topic: 'internal', stream: 'internal', kind: 'test.old', data: {} }]));
+  await transact(ctx.db, (trx) => appendEvents(trx, [{ topic: 'internal', stream: 'internal', kind: 'test.old', data: {} }]));
   const { rows } = await sql<{ id: string }>`
     update events set created_at = now() - interval '1 day'
     where id = (select max(id) from events where kind = 'test.old') returning id::text`.execute(ctx.db);

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { milestoneDate, milestonesReached, MILESTONE_DAYS, nextMilestone, recoveryDays } from '../../server/accounts/recovery-days';
-import { addDays, daysBetween, isTimeZone, todayIn, weekEnding } from '../../server/journey/calendar';
+import { isTimeZone } from '../../server/contract/common';
+import { addDays, daysBetween, todayIn, weekEnding } from '../../server/lib/calendar';
 
 /** Zones with daylight saving (both hemispheres), half-hour and far offsets, and UTC. */
 const ZONES = ['UTC', 'Europe/London', 'Europe/Paris', 'America/New_York', 'America/Los_Angeles', 'Australia/Sydney', 'Australia/Lord_Howe', 'Asia/Kolkata', 'Pacific/Kiritimati', 'Pacific/Pago_Pago', 'America/St_Johns', 'Asia/Kathmandu'];

@@ -1,9 +1,7 @@
-import { useEffect } from 'preact/hooks';
 import { CONTENT_WARNING_LABELS, MOD_ACTIONS, type ModAction } from '../../../server/contract/vocabulary';
 import type { Notification } from '../../../server/contract/notifications';
 import { api } from '../api';
 import { Resources } from './help';
-import { live } from '../live';
 import { useView } from '../router';
 import { usePages } from '../use-pages';
 import { me, unread } from '../session';
@@ -58,15 +56,9 @@ export function Inbox() {
     userId,
     (cursor) => api.notifications(cursor).then((r) => ({ items: r.notifications, nextCursor: r.nextCursor })),
     'Could not load your notifications.',
+    { topic: `user:${userId}`, rowOf: (event) => event.data.notification as Notification | undefined, id: (n) => n.id },
   );
   useView(notes ? 'Notifications' : null);
-  useEffect(() => {
-    if (!me.value) return;
-    return live.subscribe(`user:${me.value.id}`, (event) => {
-      const note = event.data.notification as Notification | undefined;
-      if (note) setNotes((list) => [note, ...(list ?? []).filter((n) => n.id !== note.id)]);
-    });
-  }, [me.value?.id]);
   if (me.value === null) return <p><a href="/login">Log in to see your notifications</a></p>;
   if (error) return <p role="alert">{error}</p>;
   if (!notes) return <p>Loading…</p>;

@@ -1,12 +1,12 @@
 import type { FlagReason } from '../../../server/contract/vocabulary';
-import { me } from '../session';
+import { isAdmin } from '../staff';
+
+export { isAdmin, isStaff } from '../staff';
 
 export const REASON_LABELS: Record<FlagReason, string> = {
   crisis: 'Crisis', triggering: 'Triggering', harassment: 'Harassment', spam: 'Spam', other: 'Other',
 };
 
-export const isStaff = () => me.value?.role === 'moderator' || me.value?.role === 'admin';
-export const isAdmin = () => me.value?.role === 'admin';
 
 /** What a member or visitor sees on a console URL: the page exists, and is not theirs. */
 export function Refused({ title, text }: { title: string; text: string }) {

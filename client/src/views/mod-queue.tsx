@@ -1,33 +1,12 @@
-import { signal } from '@preact/signals';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { QueueItem } from '../../../server/contract/moderation';
 import { api, saidOf } from '../api';
 import { live } from '../live';
 import { useView } from '../router';
 import { me } from '../session';
-import { isStaff, ModNav, Refused } from './mod-common';
+import { isStaff, openFlags, QUEUE_EVENTS } from '../staff';
+import { ModNav, Refused } from './mod-common';
 import { Item, type Command } from './mod-item';
-
-export { isStaff } from './mod-common';
-
-/** Open queue items, for the header's count: kept current by the `mod` topic while a moderator is here. */
-export const openFlags = signal<number | null>(null);
-let stopCount: (() => void) | null = null;
-
-/** What changes the queue; `resync` means events were missed, so it is read again too. */
-const QUEUE_EVENTS = new Set(['flag.created', 'queue.changed', 'resync']);
-
-export function watchQueueCount(): void {
-  stopCount?.();
-  stopCount = null;
-  if (!isStaff()) {
-    openFlags.value = null;
-    return;
-  }
-  const refresh = () => void api.modQueue().then((r) => (openFlags.value = r.flags.length), () => {});
-  refresh();
-  stopCount = live.subscribe('mod', (event) => QUEUE_EVENTS.has(event.event) && refresh());
-}
 
 const SHORTCUTS: Array<[string, string]> = [
   ['j', 'Next item'],

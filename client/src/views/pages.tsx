@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { CONTENT_WARNING_LABELS } from '../../../server/contract/vocabulary';
 import type { Thread } from '../../../server/contract/forum';
 import { api, saidOf, type Community } from '../api';
-import { live } from '../live';
+import { usePages } from '../use-pages';
 import { navigate, useView } from '../router';
 import { loadMe, me } from '../session';
 import { CommunityResources } from './resources';
@@ -42,27 +42,18 @@ function ThreadRow({ thread }: { thread: Thread }) {
 
 export function CommunityView({ slug }: { slug: string }) {
   const [community, setCommunity] = useState<Community | null | undefined>(undefined);
-  const [threads, setThreads] = useState<Thread[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    setThreads([]);
-    void api.communities().then((r) => setCommunity(r.communities.find((c) => c.slug === slug) ?? null), () => setCommunity(null));
-    void api.threads(slug).then((r) => (setThreads(r.threads), setCursor(r.nextCursor)), (err) => setError(saidOf(err, 'Could not load the threads.')));
-    // New threads arrive live, at the top.
-    return live.subscribe(`community:${slug}`, (event) => {
-      const thread = event.data.thread as Thread | undefined;
-      if (thread) setThreads((list) => [thread, ...list.filter((t) => t.id !== thread.id)]);
-    });
-  }, [slug]);
+  // New threads arrive live, at the top.
+  const { items, cursor, error, more } = usePages<Thread>(
+    slug,
+    (cursor) => api.threads(slug, cursor).then((r) => ({ items: r.threads, nextCursor: r.nextCursor })),
+    'Could not load the threads.',
+    { topic: `community:${slug}`, rowOf: (event) => event.data.thread as Thread | undefined, id: (t) => t.id },
+  );
+  const threads = items ?? [];
+  useEffect(() => void api.communities().then((r) => setCommunity(r.communities.find((c) => c.slug === slug) ?? null), () => setCommunity(null)), [slug]);
   useView(community === undefined ? null : community ? community.name : 'Not found');
   if (community === undefined) return <p>Loading…</p>;
   if (community === null) return <NotFound />;
-  const more = async () => {
-    const page = await api.threads(slug, cursor!);
-    setThreads((list) => [...list, ...page.threads.filter((t) => !list.some((o) => o.id === t.id))]);
-    setCursor(page.nextCursor);
-  };
   return (
     <section>
       <h1 tabIndex={-1}>{community.name}</h1>

@@ -3,7 +3,7 @@ import type { Post } from '../../../server/contract/forum';
 import type { Resource } from '../../../server/contract/resources';
 import { api } from '../api';
 import { useAction } from '../use-action';
-import { isStaff } from './mod-common';
+import { isStaff } from '../staff';
 
 /** The community's coping resources, pinned by moderators, above its threads; folded away with one tap. */
 export function CommunityResources({ slug }: { slug: string }) {

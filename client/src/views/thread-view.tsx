@@ -6,7 +6,7 @@ import { path, useView } from '../router';
 import { me } from '../session';
 import { Composer, type Draft } from './composer';
 import { FlagForm } from './flag';
-import { isStaff } from './mod-common';
+import { isStaff } from '../staff';
 import { PinAsResource, SaveToToolkit } from './resources';
 import { PostView } from './post-view';
 

@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema';
 import { yieldToEventLoop } from '../lib/gate';
-import { eventsAfter, lastEventId, NOTIFY_CHANNEL, type Appended, type EventRow } from './events.repository';
+import { eventsAfter, lastEventId, NOTIFY_CHANNEL, type Appended, type EventRow } from './outbox.repository';
 
 export type EventListener = (events: EventRow[]) => Promise<void>;
 
@@ -21,8 +21,9 @@ export interface Bus {
   wake(upTo?: string): void;
   /** A commit in this process wrote these events: hand them on, reading the outbox only if need be. */
   committed(written: Appended): void;
-  /** The global event id this process started reading after: everything later reaches onEvents. */
+  /** The global event id this process started reading after: everything later reaches the listener. */
   startedAt(): string;
+  /** The one listener every committed event goes to (set once, before start). */
   onEvents(listener: EventListener): void;
 }
 
@@ -33,7 +34,7 @@ const HEARTBEAT_TIMEOUT_MS = 3_000;
 
 /**
  * Reads events after the last one dispatched, one reader at a time, in order. Its position
- * moves past a batch only once every listener has taken it: a listener that throws gets
+ * moves past a batch only once the listener has taken it: a listener that throws gets
  * the same batch again, after a growing pause, and the bus reports itself not ready until
  * it does. (The hub never throws for one recipient's failure: it tells that recipient to
  * resync, which is how an event is explicitly given up on.)
@@ -42,9 +43,11 @@ class EventPump {
   #last = '0';
   #start = '0';
   #running = false;
+  /** A bus that was never started (a one-off command) reads nothing. */
+  #started = false;
   /** Asked again while reading: false, true (read on), or the id that must be read up to. */
   #again: boolean | bigint = false;
-  #listeners: EventListener[] = [];
+  #listener: EventListener | undefined;
   #timer: NodeJS.Timeout | undefined;
   #retry: NodeJS.Timeout | undefined;
   #failures = 0;
@@ -59,6 +62,7 @@ class EventPump {
   async start() {
     // A new process starts at the present; clients catch up on the past with `since`.
     this.#last = this.#start = await lastEventId(this.db);
+    this.#started = true;
     // A safety net: even if a notification were lost, nothing waits longer than this.
     this.#timer = setInterval(() => this.pump(), this.safetyPollMs).unref();
   }
@@ -79,7 +83,8 @@ class EventPump {
   }
 
   onEvents(listener: EventListener) {
-    this.#listeners.push(listener);
+    if (this.#listener) throw new Error('the bus has its listener already');
+    this.#listener = listener;
   }
 
   /**
@@ -88,7 +93,7 @@ class EventPump {
    * arriving after must not cost a second, empty read of the outbox.
    */
   pump(upTo?: string): void {
-    if (this.#closed) return;
+    if (this.#closed || !this.#started) return;
     const wanted = upTo === undefined || !/^\d{1,19}$/.test(upTo) ? true : BigInt(upTo);
     if (wanted !== true && wanted <= BigInt(this.#last)) return;
     if (this.#running) {
@@ -105,7 +110,7 @@ class EventPump {
    * Anything else (a reader behind, busy, or a batch too big) reads up to them as usual.
    */
   take({ rows, after }: Appended): void {
-    if (this.#closed || rows.length === 0) return;
+    if (this.#closed || !this.#started || rows.length === 0) return;
     if (this.#running || rows.length > BATCH || BigInt(this.#last) !== BigInt(after)) return this.pump(rows.at(-1)!.id);
     this.#run(rows);
   }
@@ -127,7 +132,7 @@ class EventPump {
         const rows = given ?? (await eventsAfter(this.db, this.#last, BATCH));
         given = undefined;
         if (rows.length === 0) break;
-        for (const listener of this.#listeners) await listener(rows);
+        await this.#listener?.(rows);
         this.#last = rows[rows.length - 1]!.id;
         if (rows.length < BATCH) break;
         await yieldToEventLoop();
@@ -286,4 +291,11 @@ export class PostgresBus extends PumpedBus {
   ready() {
     return this.#listening && this.pump.healthy();
   }
+}
+
+/** PostgreSQL's LISTEN bus when the database is a server, the in-process one for the embedded database. */
+export function createBus(database: { db: Kysely<DB>; kind: 'postgres' | 'pglite'; connectionString?: string }, onError: (err: unknown) => void): Bus {
+  return database.kind === 'postgres' && database.connectionString
+    ? new PostgresBus(database.db, database.connectionString, onError)
+    : new InProcessBus(database.db, onError);
 }

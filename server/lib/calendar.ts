@@ -13,17 +13,6 @@ function formatFor(zone: string): Intl.DateTimeFormat {
   return f;
 }
 
-/** Whether `zone` is an IANA time zone this runtime knows ("Europe/Paris", "UTC"). */
-export function isTimeZone(zone: string): boolean {
-  if (zone.length === 0 || zone.length > 64) return false;
-  try {
-    formatFor(zone);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The calendar date at `now` in `zone` (UTC when the member has not chosen one). */
 export function todayIn(zone: string | null, now = new Date()): string {
   const parts = formatFor(zone ?? 'UTC').formatToParts(now);

@@ -1,9 +1,8 @@
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { Exec } from '../db/executor';
 import { executePrepared } from '../db/prepared';
-import type { DB } from '../db/schema';
-import type { Exec } from '../forum/forum.repository';
 
-/** All SQL of the events outbox. */
+/** All SQL of the events outbox: events and event_streams. */
 
 export interface EventRow {
   /** Global, in commit order: how processes read the outbox. Never shown to a client. */
@@ -110,6 +109,25 @@ export async function countTopicEventsBetween(db: Exec, topics: string[], afterS
   return rows[0]!.n;
 }
 
+/** A probe answers within this bound: a stalled database is "not ready", never a hung probe. */
+const PROBE_TIMEOUT_MS = 2_000;
+
+/**
+ * Whether the database takes writes. A no-op UPDATE is refused by a read-only database
+ * (a standby, default_transaction_read_only) just as a real write is, and leaves no row
+ * version behind, however often the load balancer asks.
+ */
+export async function databaseWritable(db: Exec): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const probe = sql`update event_streams set last_seq = last_seq where false`.execute(db).then(() => true, () => false);
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), PROBE_TIMEOUT_MS)));
+  try {
+    return await Promise.race([probe, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export async function lastEventId(db: Exec): Promise<string> {
   const { rows } = await sql<{ id: string }>`select coalesce(max(id), 0)::bigint as id from events`.execute(db);
   return rows[0]!.id;
@@ -140,12 +158,9 @@ export async function streamBounds(db: Exec, stream: string): Promise<{ horizon:
   return { horizon: BigInt(row?.trimmed_through ?? '0'), last: BigInt(row?.last_seq ?? '0') };
 }
 
-/** The key of the advisory lock one process holds while it trims (the retention round): the others skip that round. */
-export const RETENTION_LOCK = 0x48617666;
-
 /**
  * Drops events older than the retention window and moves each stream's horizon past them,
- * in a transaction that holds RETENTION_LOCK (the retention round, server/maintenance).
+ * in the retention round's transaction (server/privacy/retention.ts).
  */
 export async function trimEventsIn(trx: Exec, olderThanHours: number): Promise<true> {
   await sql`
