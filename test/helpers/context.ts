@@ -7,6 +7,7 @@ import { PasswordHasher } from '../../server/accounts/password-hasher';
 import { isReservedPseudonym } from '../../server/accounts/reserved';
 import { hashRecoveryCode, newRecoveryCode, newSessionToken, sha256Hex } from '../../server/accounts/tokens';
 import type { Database } from '../../server/db/database';
+import { replyRow, threadRow, type ReplyRowOptions, type ThreadRowOptions } from './rows';
 import { createTestDatabase, type TestDatabase } from './test-db';
 
 export const ORIGIN = 'http://haven.test';
@@ -184,6 +185,17 @@ export class TestContext {
     return m;
   }
 
+  /** A thread as rows (test/helpers/rows.ts): for fixtures whose subject is not the write itself. */
+  threadRow(author: { id: string }, options: ThreadRowOptions = {}) {
+    return threadRow(this.db, this.config.serverSecret!, author, options);
+  }
+
+  /** A reply as rows: no event, notification or crisis flag follows (use reply() for those). */
+  replyRow(author: { id: string }, threadId: string, options: ReplyRowOptions = {}) {
+    return replyRow(this.db, this.config.serverSecret!, author, threadId, options);
+  }
+
+  /** A new thread over HTTP, through the whole write path. */
   async newThread(as: Member, options: { slug?: string; title?: string; body?: string; anonymous?: boolean; contentWarnings?: string[] } = {}) {
     const res = await this.request('POST', `/api/communities/${options.slug ?? 'introductions'}/threads`, {
       as,
@@ -198,6 +210,7 @@ export class TestContext {
     return res.body as { thread: any; post: any };
   }
 
+  /** A reply over HTTP, through the whole write path (events, notifications, crisis flags). */
   async reply(as: Member, threadId: string, options: { parentId?: string; body?: string; anonymous?: boolean; contentWarnings?: string[] } = {}) {
     const res = await this.request('POST', `/api/threads/${threadId}/posts`, {
       as,

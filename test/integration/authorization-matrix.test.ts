@@ -68,12 +68,12 @@ describe('authorization matrix for moderation and admin routes', () => {
     for (const who of WHO) {
       // Fresh fixtures per caller: an earlier call must not change what the next one meets.
       const author = await ctx.newMember();
-      const { thread } = await ctx.newThread(author);
-      const post = await ctx.reply(author, thread.id, { body: `matrix ${route} ${who}` });
-      const hiddenPost = await ctx.reply(author, thread.id, { body: `matrix hidden ${route} ${who}` });
+      const { thread } = await ctx.threadRow(author);
+      const post = await ctx.replyRow(author, thread.id, { body: `matrix ${route} ${who}` });
+      const hiddenPost = await ctx.replyRow(author, thread.id, { body: `matrix hidden ${route} ${who}` });
       await ctx.db.updateTable('posts').set({ hidden_by: 'moderator', hidden_reason: 'x' }).where('id', '=', hiddenPost.id).execute();
       const victim = await ctx.newMember();
-      const victimPost = await ctx.reply(victim, thread.id, { body: `matrix victim ${route} ${who}` });
+      const victimPost = await ctx.replyRow(victim, thread.id, { body: `matrix victim ${route} ${who}` });
       const reporter = await ctx.newMember();
       const flagged = await ctx.request('POST', `/api/posts/${post.id}/flags`, { as: reporter, body: { reason: 'spam' } });
       const target = await ctx.newMember();

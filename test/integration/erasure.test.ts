@@ -9,13 +9,13 @@ describe('erasing an account leaves no name behind', () => {
     const gone = await ctx.signup(`Larkspur${process.pid % 1000}x`);
     const mod = await ctx.newMember('moderator');
     const admin = await ctx.newMember('admin');
-    const { thread } = await ctx.newThread(gone);
-    const named = await ctx.reply(gone, thread.id, { body: 'a named post the mods acted on' });
+    const { thread } = await ctx.threadRow(gone);
+    const named = await ctx.replyRow(gone, thread.id, { body: 'a named post the mods acted on' });
     await ctx.request('POST', `/api/mod/posts/${named.id}/hide`, { as: mod, body: { reason: 'checking' } });
     await ctx.request('PUT', `/api/admin/users/${gone.pseudonym}/role`, { as: admin, body: { role: 'moderator' } });
     // As a moderator the member also acted, and they flagged someone's post with a note.
     const other = await ctx.newMember();
-    const theirs = await ctx.reply(other, thread.id, { body: 'someone else' });
+    const theirs = await ctx.replyRow(other, thread.id, { body: 'someone else' });
     await ctx.request('PUT', `/api/mod/posts/${theirs.id}/content-warnings`, { as: gone, body: { contentWarnings: ['grief'] } });
     const flag = await ctx.request('POST', `/api/posts/${theirs.id}/flags`, { as: gone, body: { reason: 'other', note: 'I know who this is, it is Sam' } });
     expect(flag.status).toBe(201);

