@@ -299,7 +299,10 @@ describe('reconnecting with since', () => {
       const s = await connect(url);
       const answer = subscribe(s, [topic], ahead);
       release();
-      expect((await answer).lastEventId).toBe(ahead);
+      // Taken as it is: the answer is at least `since` (more, should other public events be
+      // dispatched meanwhile: the position counts the whole public stream), and nothing of
+      // this topic is replayed or resent below.
+      expect(BigInt((await answer).lastEventId)).toBeGreaterThanOrEqual(BigInt(ahead));
       const r = await ctx.reply(m, thread.id);
       await s.next((e) => e.type === 'event' && e.data.post.id === r.id);
       expect(s.messages.filter((x) => x.type === 'resync')).toEqual([]);
