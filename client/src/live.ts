@@ -1,3 +1,4 @@
+import type { ServerMessage } from '../../server/contract/live';
 import { streamOf } from '../../server/contract/vocabulary';
 
 /**
@@ -6,12 +7,12 @@ import { streamOf } from '../../server/contract/vocabulary';
  * counted per audience (public topics, one's own topic, the moderators' queue), so the
  * last id is kept per audience and each resumes on its own.
  */
-export interface LiveEvent {
-  id: string;
-  topic: string;
-  event: string;
-  data: Record<string, any>;
-}
+type EventFrame = Extract<ServerMessage, { type: 'event' }>;
+/**
+ * An event as views hear it: an event frame of the contract, or `resync` for a topic whose
+ * events were missed (the view refetches). Views read `data` by the event's kind.
+ */
+export type LiveEvent = Pick<EventFrame, 'id' | 'topic'> & { event: EventFrame['event'] | 'resync'; data: Record<string, any> };
 
 type Handler = (event: LiveEvent) => void;
 

@@ -106,7 +106,7 @@ class EventPump {
   /**
    * This process's own commit wrote `rows`, straight after id `after`. Ids commit in order
    * (appendEvents), so when this reader has read exactly up to `after` and is idle, these
-   * rows are the next in the outbox: they go to the listeners as written, without a read.
+   * rows are the next in the outbox: they go to the listener as written, without a read.
    * Anything else (a reader behind, busy, or a batch too big) reads up to them as usual.
    */
   take({ rows, after }: Appended): void {
