@@ -131,12 +131,14 @@ export class ForumService {
     const { pages } = this.deps.caches;
     const cached = pages.get(threadId, key);
     if (cached) return cached;
+    // Taken before the rows are read: a write that invalidates the thread meanwhile wins.
+    const version = pages.version();
     const thread = await repo.findThread(this.#db, threadId);
     if (!thread) throw notFound('That thread');
     const rows = await repo.pagePosts(this.#db, threadId, after ? after[0]! : null, limit + 1);
     const { page, nextCursor } = pageOf(rows, limit, (last) => [last.path]);
     const loaded: PageEntry = { thread, rows: page, nextCursor };
-    pages.set(threadId, key, loaded);
+    pages.set(threadId, key, loaded, version);
     return loaded;
   }
 
