@@ -1,6 +1,7 @@
 import path from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { isPrivateNetwork, isSingleAddress } from './lib/networks';
 
 /**
  * Haven's configuration, read once from the environment and frozen.
@@ -121,6 +122,13 @@ export function parseTrustProxy(value: string): TrustProxy | string {
       : ipaddr.IPv4.isValidFourPartDecimal(e) || ipaddr.IPv6.isValid(e);
   const bad = entries.filter((e) => !valid(e));
   if (entries.length === 0 || bad.length) return `must be "false", a number of proxies, or proxy addresses/CIDRs; not valid: ${bad.join(', ') || v}`;
+  // A network is believed for every address in it: one that reaches public space would let
+  // any client there choose the address rate limits count. A single public address (one
+  // proxy, e.g. a load balancer's) is fine.
+  const open = entries.filter((e) => e.includes('/') && !isSingleAddress(e) && !isPrivateNetwork(e));
+  if (open.length) {
+    return `must not name a network that covers public addresses (${open.join(', ')}): every client there could choose the address rate limits count. Name private networks (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fc00::/7) or each proxy's own address`;
+  }
   return Object.freeze(entries);
 }
 

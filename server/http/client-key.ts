@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import ipaddr from 'ipaddr.js';
+import { isPrivateAddress, normalizedAddress } from '../lib/networks';
 
 /**
  * The network a client address stands for. One IPv6 host gets a whole /64 (it can pick any
@@ -7,25 +8,11 @@ import ipaddr from 'ipaddr.js';
  * into IPv6 counts as itself.
  */
 export function addressGroup(address: string): string {
-  const parsed = normalized(address);
+  const parsed = normalizedAddress(address);
   if (parsed === null) return address;
   if (parsed.kind() === 'ipv4') return parsed.toString();
   const parts = (parsed as ipaddr.IPv6).parts.slice(0, 4).map((p) => p.toString(16));
   return `${parts.join(':')}::/64`;
-}
-
-const PRIVATE_RANGES = new Set(['private', 'loopback', 'linkLocal', 'uniqueLocal', 'carrierGradeNat']);
-
-function normalized(address: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
-  if (!ipaddr.isValid(address)) return null;
-  const parsed = ipaddr.parse(address);
-  return parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress() ? (parsed as ipaddr.IPv6).toIPv4Address() : parsed;
-}
-
-/** Loopback and private networks: where a proxy in front of Haven normally connects from. */
-export function isPrivateAddress(address: string): boolean {
-  const parsed = normalized(address);
-  return parsed !== null && PRIVATE_RANGES.has(parsed.range());
 }
 
 /**

@@ -95,6 +95,24 @@ describe('TRUST_PROXY and SESSION_MAX_DAYS', () => {
     }
   });
 
+  it('refuses a trusted network that covers public addresses, at config, naming it', () => {
+    for (const open of ['0.0.0.0/0', '0.0.0.0/1,128.0.0.0/1', '10.0.0.0/8, 8.0.0.0/7', '::/0', '2000::/3', '172.0.0.0/8', '192.168.0.0/15', '::ffff:0.0.0.0/96']) {
+      let message = '';
+      try {
+        loadConfig({ TRUST_PROXY: open });
+      } catch (err) {
+        expect(err, open).toBeInstanceOf(ConfigError);
+        message = (err as Error).message;
+      }
+      expect(message, open).toMatch(/TRUST_PROXY: must not name a network that covers public addresses/);
+      expect(message, open).toContain(open.split(',').map((e) => e.trim()).find((e) => e !== '10.0.0.0/8'));
+    }
+    // Private and loopback networks, and single proxy addresses (public ones too), are fine.
+    for (const ok of ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '127.0.0.1/32', '100.64.0.0/10', 'fc00::/7', 'fd12:3456::/32', '::1/128', 'fe80::/64', '::ffff:10.0.0.0/104', '203.0.113.10', '203.0.113.10/32', '2001:db8::1']) {
+      expect(loadConfig({ TRUST_PROXY: ok }).trustProxy, ok).toEqual([ok]);
+    }
+  });
+
   it('ends sessions after 90 days by default', () => {
     expect(loadConfig({}).sessionMaxDays).toBe(90);
     expect(loadConfig({ SESSION_MAX_DAYS: '7' }).sessionMaxDays).toBe(7);
