@@ -121,6 +121,9 @@ function createFastify(config: Readonly<Config>, options: BuildOptions, clientKe
       void send(reply, 400, 'validation_failed', 'That address is not valid.', [{ path: 'url', message: err.message.replace(/'.*'/, 'the address') }]);
     },
   });
+  // Haven's API speaks JSON only: a body of any other type (text/plain included, which
+  // Fastify would otherwise hand to the schema as a string) is 415, as docs/api.md says.
+  app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('clientKey', function (this: FastifyRequest) {

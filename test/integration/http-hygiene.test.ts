@@ -76,6 +76,15 @@ describe('headers and error shape', () => {
     const type = await ctx.app.inject({ method: 'POST', url: '/api/auth/login', headers: { origin: ORIGIN, 'content-type': 'application/xml' }, payload: '<a/>' });
     expect(type.statusCode).toBe(415);
     expect(type.json().error.code).toBe('unsupported_media_type');
+    // A JSON body sent as text/plain (what a form or a careless client sends) is the wrong type too.
+    for (const contentType of ['text/plain', 'text/plain;charset=UTF-8', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+      const plain = await ctx.app.inject({ method: 'POST', url: '/api/auth/login', headers: { origin: ORIGIN, 'content-type': contentType }, payload: '{"pseudonym":"someone","password":"long enough password"}' });
+      expect(plain.statusCode, contentType).toBe(415);
+      expect(plain.json().error).toEqual({ code: 'unsupported_media_type', message: 'Send JSON (Content-Type: application/json).' });
+    }
+    // A state change with no body needs no content type at all.
+    const m = await ctx.newMember();
+    expect((await ctx.app.inject({ method: 'POST', url: '/api/auth/logout', headers: { origin: ORIGIN, cookie: m.cookie } })).statusCode).toBe(204);
     const big = await ctx.app.inject({ method: 'POST', url: '/api/auth/login', headers: { origin: ORIGIN, 'content-type': 'application/json' }, payload: JSON.stringify({ pseudonym: 'x'.repeat(400_000), password: 'y' }) });
     expect(big.statusCode).toBe(413);
     expect(big.json().error.code).toBe('too_large');
