@@ -47,8 +47,12 @@ export function securityHeaders(opts: { https: boolean }): Record<string, string
 
 async function securityHeadersPlugin(app: FastifyInstance, opts: { https: boolean }) {
   const headers = securityHeaders(opts);
-  app.addHook('onRequest', (_request, reply, done) => {
-    reply.headers(headers);
+  const api = { ...headers, 'cache-control': 'no-store' };
+  app.addHook('onRequest', (request, reply, done) => {
+    // An API answer may depend on who asks (a thread carries `mine`, /api/me the member, a
+    // moderator sees hidden bodies), and a visitor's answer must not be kept where a member's
+    // request could be served it: no cache, shared or private, keeps any of them.
+    reply.headers(request.url.startsWith('/api/') ? api : headers);
     done();
   });
 }

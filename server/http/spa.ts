@@ -24,6 +24,8 @@ export default async function spaRoutes(app: FastifyInstance, opts: { root?: str
         // Hashed file names change with their content: cached for good. Anything else is revalidated.
         const hashed = filePath.includes(`${path.sep}assets${path.sep}`);
         res.setHeader('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
+        // Which copy (brotli, gzip, plain) goes out depends on Accept-Encoding.
+        res.setHeader('vary', 'accept-encoding');
       },
     });
   }
@@ -33,6 +35,8 @@ export default async function spaRoutes(app: FastifyInstance, opts: { root?: str
     if (!hasBuild) {
       return reply.code(503).type('text/plain; charset=utf-8').send('The Haven web app is not built yet: run `npm run build`.');
     }
-    return reply.header('cache-control', 'no-cache').sendFile('index.html', root);
+    // The page is never kept, by the browser either: after a quick exit, Back must not
+    // bring Haven back out of a cache (docs/privacy.md, "Quick exit").
+    return reply.header('cache-control', 'no-store').header('vary', 'accept-encoding').sendFile('index.html', root);
   });
 }

@@ -63,6 +63,25 @@ describe('headers and error shape', () => {
     expect(res.headers['referrer-policy']).toBe('same-origin');
   });
 
+  it('no API answer may be kept by any cache: a member’s own answers, a thread as a member, and a visitor’s too', async () => {
+    const m = await ctx.newMember();
+    const { thread } = await ctx.threadRow(m);
+    const asMember = ['/api/me', '/api/notifications', `/api/threads/${thread.id}`, '/api/me/journey', '/api/communities', '/api/search?q=hello'];
+    for (const url of asMember) {
+      const res = await ctx.request('GET', url, { as: m });
+      expect(res.status, url).toBe(200);
+      expect(res.headers['cache-control'], url).toBe('no-store');
+    }
+    // A visitor's answer is the same for every visitor, but a shared cache could hand it to a
+    // member (or keep a post after a moderator hid it): not kept either.
+    for (const url of [`/api/threads/${thread.id}`, '/api/communities', '/api/me', '/api/nothing-here']) {
+      expect((await ctx.request('GET', url)).headers['cache-control'], url).toBe('no-store');
+    }
+    const refused = await ctx.request('POST', `/api/threads/${thread.id}/posts`, { as: m, body: {} });
+    expect(refused.status).toBe(400);
+    expect(refused.headers['cache-control']).toBe('no-store');
+  });
+
   it('answers unknown API paths with 404 not_found in the contract shape', async () => {
     const res = await ctx.request('GET', '/api/nothing-here');
     expect(res.status).toBe(404);
